@@ -1,0 +1,50 @@
+# kp-token: an IBM Cloud CLI plug-in that prints IAM access tokens.
+# Two commands on a fresh machine: 'make demo' and 'make test'.
+
+GO      ?= go
+VERSION ?= 0.1.0
+PKG     := github.com/kp-token/kp-token
+LDFLAGS := -s -w -X $(PKG)/plugin.Version=$(VERSION)
+BIN     := bin/kp-token$(if $(filter windows,$(shell $(GO) env GOOS)),.exe,)
+
+.PHONY: all build demo test unit vet cross fuzz install clean
+
+all: build
+
+build:
+	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) .
+
+# Runs the built plug-in the way 'ibmcloud' does (SendMetadata, then
+# commands with IBMCLOUD_CONFIG_HOME and IBMCLOUD_PLUGIN_NAMESPACE) against
+# a local IAM-compatible server, in English, French and Korean.
+demo: build
+	$(GO) run ./plugin/iamtest/demo ./$(BIN)
+
+# All tests: vet (host, Windows, macOS), unit and integration tests, and a
+# short run of each fuzz target.
+test: vet cross unit fuzz
+
+unit:
+	$(GO) test -count=1 ./...
+
+vet:
+	$(GO) vet ./...
+
+cross:
+	GOOS=windows GOARCH=amd64 $(GO) vet ./...
+	GOOS=darwin GOARCH=arm64 $(GO) vet ./...
+	GOOS=windows GOARCH=amd64 $(GO) build -o /dev/null .
+	GOOS=darwin GOARCH=arm64 $(GO) build -o /dev/null .
+
+FUZZTIME ?= 3s
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzParseKey$$' -fuzztime $(FUZZTIME) ./plugin/apikey
+	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./plugin/token
+	$(GO) test -run '^$$' -fuzz '^FuzzParseFile$$' -fuzztime $(FUZZTIME) ./plugin/token
+
+# Installs the built binary into a real IBM Cloud CLI.
+install: build
+	ibmcloud plugin install ./$(BIN) -f
+
+clean:
+	rm -rf bin

@@ -1,0 +1,178 @@
+// Package i18n holds kp-token's message catalogs and chooses the locale.
+//
+// The catalogs are go-i18n v2 files named all.<locale>.json, embedded in the
+// binary. Every locale must carry exactly the en_US message IDs with the same
+// placeholders (catalog_test.go enforces it); at run time a missing message
+// still falls back to en_US rather than showing an ID.
+package i18n
+
+import (
+	"embed"
+	"encoding/json"
+
+	"sort"
+	"strings"
+
+	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/language"
+)
+
+// DefaultLocale is the locale of the reference catalog and the fallback.
+const DefaultLocale = "en_US"
+
+//go:embed all.*.json
+var catalogs embed.FS
+
+// Translator renders messages of one locale.
+type Translator struct {
+	locale    string
+	localizer *goi18n.Localizer
+}
+
+// Locales lists the locales that have a catalog, en_US first.
+func Locales() []string {
+	entries, _ := catalogs.ReadDir(".")
+	var out []string
+	for _, e := range entries {
+		name := e.Name()
+		if l, ok := strings.CutPrefix(strings.TrimSuffix(name, ".json"), "all."); ok && l != DefaultLocale {
+			out = append(out, l)
+		}
+	}
+	sort.Strings(out)
+	return append([]string{DefaultLocale}, out...)
+}
+
+// Catalog returns the raw bytes of a locale's catalog (for tests and tools).
+func Catalog(locale string) ([]byte, error) {
+	return catalogs.ReadFile("all." + locale + ".json")
+}
+
+// New returns a Translator for locale, which must be one of Locales() or is
+// treated as en_US. It never panics: a catalog that fails to parse is skipped
+// and its messages come from en_US.
+func New(locale string) *Translator {
+	if !supported(locale) {
+		locale = DefaultLocale
+	}
+	bundle := goi18n.NewBundle(language.AmericanEnglish)
+	bundle.RegisterUnmarshalFunc("json", json.Unmarshal)
+	tags := []string{tagOf(DefaultLocale)}
+	for _, l := range []string{DefaultLocale, locale} {
+		data, err := Catalog(l)
+		if err != nil {
+			continue
+		}
+		data = trimBOM(data)
+		if _, err := bundle.ParseMessageFileBytes(data, "all."+tagOf(l)+".json"); err != nil {
+			locale = DefaultLocale
+			continue
+		}
+	}
+	if locale != DefaultLocale {
+		tags = append([]string{tagOf(locale)}, tags...)
+	}
+	return &Translator{locale: locale, localizer: goi18n.NewLocalizer(bundle, tags...)}
+}
+
+// Locale is the locale the Translator renders.
+func (t *Translator) Locale() string { return t.locale }
+
+// T renders message id with optional template data.
+func (t *Translator) T(id string, data ...map[string]any) string {
+	var td map[string]any
+	if len(data) > 0 {
+		td = data[0]
+	}
+	return t.render(&goi18n.LocalizeConfig{MessageID: id, TemplateData: td})
+}
+
+// N renders a message with plural forms for count; the template sees
+// {{.Count}} as well as data.
+func (t *Translator) N(id string, count int, data map[string]any) string {
+	td := map[string]any{"Count": count}
+	for k, v := range data {
+		td[k] = v
+	}
+	return t.render(&goi18n.LocalizeConfig{MessageID: id, TemplateData: td, PluralCount: count})
+}
+
+func (t *Translator) render(cfg *goi18n.LocalizeConfig) string {
+	msg, err := t.localizer.Localize(cfg)
+	if msg == "" && err != nil {
+		// A message missing from every catalog is a bug caught by the catalog
+		// test; showing the ID beats showing nothing.
+		return cfg.MessageID
+	}
+	return msg
+}
+
+// Resolve picks the catalog locale for the first usable candidate: the
+// CLI's configured locale, then LC_ALL, LC_MESSAGES and LANG as POSIX
+// orders them. Values like "fr_FR.UTF-8", "fr-CA", "fr" or "ko_KR@euro" map
+// to the catalog of their language. "C" and "POSIX" mean English. Anything
+// else that matches no catalog is skipped; with no match the result is en_US.
+func Resolve(candidates ...string) string {
+	for _, c := range candidates {
+		c = strings.TrimSpace(c)
+		if c == "" {
+			continue
+		}
+		if c == "C" || c == "POSIX" || strings.HasPrefix(c, "C.") {
+			return DefaultLocale
+		}
+		if l := match(c); l != "" {
+			return l
+		}
+	}
+	return DefaultLocale
+}
+
+func match(raw string) string {
+	if i := strings.IndexAny(raw, ".@"); i >= 0 {
+		raw = raw[:i]
+	}
+	raw = strings.ReplaceAll(raw, "_", "-")
+	tag, err := language.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	base, conf := tag.Base()
+	if conf == language.No {
+		return ""
+	}
+	script, _ := tag.Script()
+	var best string
+	for _, l := range Locales() {
+		lt, err := language.Parse(strings.ReplaceAll(l, "_", "-"))
+		if err != nil {
+			continue
+		}
+		lb, _ := lt.Base()
+		if lb != base {
+			continue
+		}
+		if best == "" {
+			best = l
+		}
+		// zh_Hans and zh_Hant differ by script, which Parse infers from the
+		// region (zh_TW -> Hant).
+		if ls, _ := lt.Script(); ls == script {
+			return l
+		}
+	}
+	return best
+}
+
+func supported(locale string) bool {
+	for _, l := range Locales() {
+		if l == locale {
+			return true
+		}
+	}
+	return false
+}
+
+func tagOf(locale string) string { return strings.ReplaceAll(locale, "_", "-") }
+
+func trimBOM(b []byte) []byte { return []byte(strings.TrimPrefix(string(b), "\ufeff")) }

@@ -1,0 +1,13 @@
+// Command kp-token is an IBM Cloud CLI plug-in that prints IAM access
+// tokens for Key Protect API calls.
+package main
+
+import (
+	"github.com/IBM-Cloud/ibm-cloud-cli-sdk/plugin"
+
+	kptoken "github.com/kp-token/kp-token/plugin"
+)
+
+func main() {
+	plugin.Start(kptoken.New())
+}

@@ -1,0 +1,183 @@
+// Package apikey reads an IAM API key the ways the IBM Cloud CLI accepts
+// one: the key itself, @FILE (a plain file or the JSON that
+// 'ibmcloud iam service-api-key-create --file' writes), '-' for standard
+// input, or the IBMCLOUD_API_KEY environment variable.
+package apikey
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+	"strings"
+	"unicode"
+
+	"github.com/kp-token/kp-token/plugin/failure"
+)
+
+// MaxSize bounds what is read from a key file or standard input: a key is
+// 44 characters and the JSON file under 1 KiB, so anything larger is not a
+// key file.
+const MaxSize = 64 << 10
+
+// Origin says where a key came from; it is what messages name, never the key.
+type Origin struct {
+	Kind string // "flag", "file", "stdin", "env", "env-file"
+	Path string // for files
+}
+
+// Key is an API key and where it came from.
+type Key struct {
+	Value  string
+	Origin Origin
+}
+
+// Literal reports whether the key was typed on the command line, where
+// shell history and process lists can see it.
+func (k Key) Literal() bool { return k.Origin.Kind == "flag" }
+
+// FromFlag resolves the value of --apikey.
+func FromFlag(value string, stdin io.Reader) (Key, error) {
+	switch {
+	case value == "-":
+		data, err := readLimited(stdin)
+		if err != nil {
+			return Key{}, failure.New("apikey_stdin_unreadable", nil).
+				WithRemedy("apikey_stdin_remedy", nil).Wrap(err)
+		}
+		return parse(data, Origin{Kind: "stdin"})
+	case strings.HasPrefix(value, "@"):
+		return fromFile(value[1:], "file")
+	default:
+		k := Key{Value: trim(value), Origin: Origin{Kind: "flag"}}
+		if k.Value == "" {
+			return Key{}, failure.New("apikey_empty", nil).WithRemedy("apikey_empty_remedy", nil)
+		}
+		return k, checkShape(k)
+	}
+}
+
+// FromEnv resolves the value of IBMCLOUD_API_KEY (a key or @FILE).
+func FromEnv(value string) (Key, error) {
+	if strings.HasPrefix(value, "@") {
+		return fromFile(value[1:], "env-file")
+	}
+	k := Key{Value: trim(value), Origin: Origin{Kind: "env"}}
+	if k.Value == "" {
+		return Key{}, failure.New("apikey_env_empty", nil).WithRemedy("apikey_empty_remedy", nil)
+	}
+	return k, checkShape(k)
+}
+
+func fromFile(path, kind string) (Key, error) {
+	origin := Origin{Kind: kind, Path: path}
+	data := map[string]any{"Path": path}
+	if path == "" {
+		return Key{}, failure.Usagef("apikey_file_unnamed", nil)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return Key{}, failure.New("apikey_file_missing", data).WithRemedy("apikey_file_remedy", nil).Wrap(err)
+		}
+		return Key{}, failure.New("apikey_file_unreadable", data).WithRemedy("apikey_file_perm_remedy", data).Wrap(err)
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		return Key{}, failure.New("apikey_file_is_dir", data).WithRemedy("apikey_file_remedy", nil)
+	}
+	content, err := readLimited(f)
+	if errors.Is(err, errTooLarge) {
+		return Key{}, failure.New("apikey_file_too_large", map[string]any{"Path": path, "Max": "64 KiB"}).
+			WithRemedy("apikey_file_remedy", nil)
+	}
+	if err != nil {
+		return Key{}, failure.New("apikey_file_unreadable", data).WithRemedy("apikey_file_perm_remedy", data).Wrap(err)
+	}
+	return parse(content, origin)
+}
+
+var errTooLarge = errors.New("input larger than 64 KiB")
+
+func readLimited(r io.Reader) ([]byte, error) {
+	if r == nil {
+		return nil, nil
+	}
+	data, err := io.ReadAll(io.LimitReader(r, MaxSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxSize {
+		return nil, errTooLarge
+	}
+	return data, nil
+}
+
+// Parse extracts a key from the content of a key file or standard input:
+// either the key alone, or a JSON object whose "apikey" field holds it.
+func Parse(content []byte) (string, error) {
+	k, err := parse(content, Origin{Kind: "stdin"})
+	return k.Value, err
+}
+
+func parse(content []byte, origin Origin) (Key, error) {
+	if len(content) > MaxSize {
+		return Key{}, failure.New("apikey_file_too_large", map[string]any{"Path": origin.Path, "Max": "64 KiB"})
+	}
+	text := trim(string(content))
+	where := map[string]any{"Path": origin.Path}
+	empty, noField, badJSON := "apikey_file_empty", "apikey_file_no_field", "apikey_file_bad_json"
+	if origin.Kind == "stdin" {
+		empty, noField, badJSON = "apikey_stdin_empty", "apikey_stdin_no_field", "apikey_stdin_bad_json"
+	}
+	if text == "" {
+		return Key{}, failure.New(empty, where).WithRemedy("apikey_file_remedy", nil)
+	}
+	if strings.HasPrefix(text, "{") {
+		var doc map[string]json.RawMessage
+		if err := json.Unmarshal([]byte(text), &doc); err != nil {
+			// The decoder's message can quote the input; keep it out.
+			return Key{}, failure.New(badJSON, where).WithRemedy("apikey_file_remedy", nil)
+		}
+		var v string
+		raw, ok := doc["apikey"]
+		if ok {
+			if err := json.Unmarshal(raw, &v); err != nil {
+				ok = false
+			}
+		}
+		v = trim(v)
+		if !ok || v == "" {
+			return Key{}, failure.New(noField, where).WithRemedy("apikey_file_remedy", nil)
+		}
+		text = v
+	}
+	k := Key{Value: text, Origin: origin}
+	return k, checkShape(k)
+}
+
+// checkShape refuses what cannot be a key, such as a file of several lines,
+// before it is sent to IAM.
+func checkShape(k Key) error {
+	for _, r := range k.Value {
+		if unicode.IsSpace(r) || unicode.IsControl(r) {
+			data := map[string]any{"Path": k.Origin.Path}
+			id := "apikey_malformed"
+			if k.Origin.Path != "" {
+				id = "apikey_file_malformed"
+			}
+			return failure.New(id, data).WithRemedy("apikey_file_remedy", nil)
+		}
+	}
+	return nil
+}
+
+// trim removes surrounding white space, CR/LF and a UTF-8 byte order mark,
+// which editors on Windows like to add.
+func trim(s string) string {
+	s = strings.TrimSpace(s)
+	s = strings.TrimPrefix(s, "\ufeff")
+	return string(bytes.TrimSpace([]byte(s)))
+}

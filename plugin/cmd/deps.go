@@ -1,0 +1,95 @@
+// Package cmd holds kp-token's commands: one file each, with an options
+// struct, a NewCmdX constructor and a runX function that gets everything it
+// uses through Deps, so tests need no globals.
+package cmd
+
+import (
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kp-token/kp-token/i18n"
+	"github.com/kp-token/kp-token/plugin/endpoint"
+	"github.com/kp-token/kp-token/plugin/failure"
+	"github.com/kp-token/kp-token/plugin/output"
+	"github.com/kp-token/kp-token/plugin/token"
+)
+
+// Context is the part of the SDK's PluginContext the commands use.
+type Context interface {
+	endpoint.Session
+	token.Session
+	HTTPTimeout() int
+	PluginDirectory() string
+}
+
+// IOStreams are the process's standard streams.
+type IOStreams struct {
+	In          io.Reader
+	Out, ErrOut io.Writer
+}
+
+// Deps is what commands are given instead of reaching for globals.
+type Deps struct {
+	IO      IOStreams
+	T       *i18n.Translator
+	Context Context // nil while building metadata
+	Getenv  func(string) string
+	Now     func() time.Time
+	// HTTPClient builds the client for IAM calls with the given timeout.
+	HTTPClient func(timeout time.Duration) *http.Client
+	Secrets    *failure.Secrets
+	// Quiet is the CLI's quiet mode (IBMCLOUD_QUIET).
+	Quiet bool
+}
+
+// DefaultHTTPTimeout is the CLI's default.
+const DefaultHTTPTimeout = 30 * time.Second
+
+// Timeout is the HTTP timeout: IBMCLOUD_HTTP_TIMEOUT, else the CLI's
+// configured one, else 30 s.
+func (d *Deps) Timeout() time.Duration {
+	if v, err := strconv.Atoi(strings.TrimSpace(d.Getenv("IBMCLOUD_HTTP_TIMEOUT"))); err == nil && v > 0 {
+		return time.Duration(v) * time.Second
+	}
+	if d.Context != nil {
+		if v := d.Context.HTTPTimeout(); v > 0 {
+			return time.Duration(v) * time.Second
+		}
+	}
+	return DefaultHTTPTimeout
+}
+
+// IAM returns an IAM client for the resolved endpoint.
+func (d *Deps) IAM() (*token.IAM, error) {
+	url, err := d.iamURL()
+	if err != nil {
+		return nil, err
+	}
+	timeout := d.Timeout()
+	return &token.IAM{URL: url, Client: d.HTTPClient(timeout), Timeout: timeout}, nil
+}
+
+func (d *Deps) iamURL() (string, error) {
+	var s endpoint.Session
+	if d.Context != nil {
+		s = d.Context
+	}
+	return endpoint.IAM(d.Getenv, s)
+}
+
+// outputOptions are the flags every command that prints a token shares.
+type outputOptions struct {
+	Output string
+	Quiet  bool
+}
+
+func (o *outputOptions) printer(d *Deps) (*output.Printer, error) {
+	f, err := output.ParseFormat(o.Output, o.Quiet || d.Quiet)
+	if err != nil {
+		return nil, err
+	}
+	return &output.Printer{Out: d.IO.Out, Err: d.IO.ErrOut, T: d.T, Format: f, Now: d.Now}, nil
+}

@@ -1,0 +1,168 @@
+package cmd
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/IBM-Cloud/ibm-cloud-cli-sdk/bluemix/configuration/core_config"
+	"github.com/IBM-Cloud/ibm-cloud-cli-sdk/bluemix/terminal"
+	"github.com/spf13/cobra"
+
+	"github.com/kp-token/kp-token/plugin/failure"
+	"github.com/kp-token/kp-token/plugin/output"
+	"github.com/kp-token/kp-token/plugin/token"
+)
+
+// InspectOptions are the inputs of 'kp-token inspect'.
+type InspectOptions struct {
+	outputOptions
+	Token string // argument: a token or "-"
+	File  string
+}
+
+// NewCmdInspect builds 'kp-token inspect'.
+func NewCmdInspect(d *Deps) *cobra.Command {
+	opts := &InspectOptions{}
+	c := &cobra.Command{
+		Use:         "inspect",
+		Short:       d.T.T("inspect_description"),
+		Long:        d.T.T("inspect_long"),
+		Annotations: annotate(d.T.T("inspect_usage")),
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) > 1 {
+				return failure.Usagef("usage_unexpected_arg", nil)
+			}
+			return nil
+		},
+		RunE: func(_ *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				opts.Token = args[0]
+				if opts.Token == "" {
+					return failure.Usagef("inspect_empty_arg", nil)
+				}
+			}
+			return RunInspect(d, opts)
+		},
+	}
+	c.Flags().StringVar(&opts.File, "file", "", d.T.T("flag_inspect_file"))
+	c.Flags().StringVar(&opts.Output, "output", "", d.T.T("flag_output"))
+	return c
+}
+
+// RunInspect decodes a token, without verifying its signature, and shows
+// its claims. It fails (exit 1) when the token has expired.
+func RunInspect(d *Deps, opts *InspectOptions) error {
+	p, err := opts.printer(d)
+	if err != nil {
+		return err
+	}
+	if opts.Token != "" && opts.File != "" {
+		return failure.Usagef("inspect_two_sources", nil)
+	}
+	raw, err := inspectSource(d, opts)
+	if err != nil {
+		return err
+	}
+	d.Secrets.Add(token.StripBearer(raw))
+	claims, err := token.Decode(raw)
+	if err != nil {
+		return err
+	}
+	now := d.Now()
+	left := claims.Info.Expiry.Sub(now)
+	if p.Format == output.JSON {
+		doc := map[string]any{}
+		for k, v := range claims.Raw {
+			doc[k] = v
+		}
+		doc["expires_in"] = int64(left / time.Second)
+		b, err := json.MarshalIndent(doc, "", "  ")
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(d.IO.Out, string(b))
+	} else {
+		writeClaims(d, d.IO.Out, claims, now, p)
+	}
+	if left <= 0 {
+		return failure.New("inspect_expired", map[string]any{"Expiry": p.Expiry(claims.Info.Expiry)}).
+			WithRemedy("inspect_expired_remedy", nil)
+	}
+	return nil
+}
+
+func inspectSource(d *Deps, opts *InspectOptions) (string, error) {
+	switch {
+	case opts.Token == "-":
+		b, err := io.ReadAll(io.LimitReader(d.IO.In, 256<<10))
+		if err != nil || token.StripBearer(string(b)) == "" {
+			return "", failure.New("inspect_stdin_empty", nil).WithRemedy("token_malformed_remedy", nil)
+		}
+		return string(b), nil
+	case opts.Token != "":
+		return opts.Token, nil
+	case opts.File != "":
+		t, err := token.ReadFile(opts.File)
+		if err != nil {
+			return "", err
+		}
+		return t.AccessToken, nil
+	}
+	if d.Context == nil || token.StripBearer(d.Context.IAMToken()) == "" {
+		return "", failure.New("session_none", nil).WithRemedy("inspect_none_remedy", nil)
+	}
+	return d.Context.IAMToken(), nil
+}
+
+func writeClaims(d *Deps, w io.Writer, c token.Claims, now time.Time, p *output.Printer) {
+	info := c.Info
+	t := d.T.T
+	tbl := terminal.NewTable(w, []string{t("inspect_col_field"), t("inspect_col_value")})
+	add := func(id, v string) {
+		if v != "" {
+			tbl.Add(t(id), v)
+		}
+	}
+	add("inspect_iam_id", info.IAMID)
+	name := info.Fullname
+	if info.UserEmail != "" {
+		if name != "" {
+			name += " <" + info.UserEmail + ">"
+		} else {
+			name = info.UserEmail
+		}
+	}
+	add("inspect_name", name)
+	add("inspect_subject_type", subjectType(d, info.SubjectType))
+	add("inspect_account", info.Accounts.AccountID)
+	if !info.IssueAt.IsZero() {
+		add("inspect_issued", output.LocalTime(info.IssueAt))
+	}
+	add("inspect_expires", output.LocalTime(info.Expiry))
+	left := info.Expiry.Sub(now)
+	if left > 0 {
+		add("inspect_remaining", t("inspect_valid_for", map[string]any{"Duration": output.Duration(d.T, left)}))
+	} else {
+		add("inspect_remaining", t("inspect_expired_ago", map[string]any{"Duration": output.Duration(d.T, -left)}))
+	}
+	add("inspect_grant_type", info.GrantType)
+	add("inspect_scope", info.Scope)
+	add("inspect_client_id", c.ClientID())
+	tbl.Print()
+	p.Notice(t("inspect_not_verified"))
+}
+
+func subjectType(d *Deps, st string) string {
+	switch st {
+	case core_config.SubjectTypeServiceID:
+		return d.T.T("subject_service_id")
+	case core_config.SubjectTypeTrustedProfile:
+		return d.T.T("subject_trusted_profile")
+	case "":
+		return d.T.T("subject_user")
+	default:
+		return st
+	}
+}

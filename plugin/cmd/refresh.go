@@ -1,0 +1,80 @@
+package cmd
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/kp-token/kp-token/plugin/failure"
+	"github.com/kp-token/kp-token/plugin/token"
+)
+
+// RefreshOptions are the inputs of 'kp-token refresh'.
+type RefreshOptions struct {
+	outputOptions
+	File string
+}
+
+// NewCmdRefresh builds 'kp-token refresh'.
+func NewCmdRefresh(d *Deps) *cobra.Command {
+	opts := &RefreshOptions{}
+	c := &cobra.Command{
+		Use:         "refresh",
+		Short:       d.T.T("refresh_description"),
+		Long:        d.T.T("refresh_long"),
+		Annotations: annotate(d.T.T("refresh_usage")),
+		Args:        noArgs,
+		RunE:        func(*cobra.Command, []string) error { return RunRefresh(d, opts) },
+	}
+	c.Flags().StringVar(&opts.File, "file", "", d.T.T("flag_refresh_file"))
+	addOutputFlags(c, d, &opts.outputOptions)
+	return c
+}
+
+// RunRefresh renews the token in a token file with its refresh token, or
+// the CLI session's token.
+func RunRefresh(d *Deps, opts *RefreshOptions) error {
+	p, err := opts.printer(d)
+	if err != nil {
+		return err
+	}
+	iam, err := d.IAM()
+	if err != nil {
+		return err
+	}
+	if opts.File == "" {
+		if d.Context == nil {
+			return failure.New("session_none", nil).WithRemedy("session_none_remedy", nil)
+		}
+		t, _, err := token.FromSession(d.Context, token.SessionRequest{Force: true, Now: d.Now(), URL: iam.URL, Timeout: iam.Timeout})
+		if err != nil {
+			return err
+		}
+		d.Secrets.Add(t.AccessToken)
+		return p.Token(t)
+	}
+	old, err := token.ReadFile(opts.File)
+	if err != nil {
+		return err
+	}
+	d.Secrets.Add(old.AccessToken, old.RefreshToken)
+	path := map[string]any{"Path": opts.File}
+	switch old.RefreshToken {
+	case "":
+		return failure.New("refresh_token_missing", path).WithRemedy("refresh_token_missing_remedy", path)
+	case "not_supported":
+		// The page's curl sends no client ID, and IAM then issues no usable
+		// refresh token.
+		return failure.New("refresh_token_not_supported", path).WithRemedy("refresh_token_missing_remedy", path)
+	}
+	t, err := iam.FromRefreshToken(old.RefreshToken)
+	if err != nil {
+		if f, ok := failure.As(err); ok && (f.Cause == "iam_refresh_expired" || f.Cause == "iam_token_invalid" || f.Cause == "iam_session_inactive") {
+			f.WithRemedy("refresh_token_missing_remedy", path)
+		}
+		return err
+	}
+	if t.RefreshToken == "" {
+		t.RefreshToken = old.RefreshToken
+	}
+	d.Secrets.Add(t.AccessToken, t.RefreshToken)
+	return deliver(d, p, t, opts.File, "file_renewed")
+}

@@ -1,0 +1,70 @@
+// Package endpoint decides which IAM endpoint kp-token talks to.
+package endpoint
+
+import (
+	"net"
+	"net/url"
+	"strings"
+
+	"github.com/kp-token/kp-token/plugin/failure"
+)
+
+// DefaultIAM is IAM's public endpoint, used when nothing else is known.
+const DefaultIAM = "https://iam.cloud.ibm.com"
+
+// Session is what the CLI's session says about endpoints.
+type Session interface {
+	IAMEndpoint() string
+	IsPrivateEndpointEnabled() bool
+}
+
+// IAM returns the IAM base URL: IAM_ENDPOINT (the override the SDK honors
+// too), else the session's (private when the user chose private endpoints),
+// else the public default. A session on private endpoints without a private
+// IAM endpoint is an error: falling back to the public network is what the
+// plug-in guide forbids.
+func IAM(getenv func(string) string, s Session) (string, error) {
+	if v := strings.TrimSpace(getenv("IAM_ENDPOINT")); v != "" {
+		return Check(v, "IAM_ENDPOINT")
+	}
+	if s != nil {
+		if v := strings.TrimSpace(s.IAMEndpoint()); v != "" {
+			return Check(v, "config")
+		}
+		if s.IsPrivateEndpointEnabled() {
+			return "", failure.New("endpoint_private_unknown", nil).WithRemedy("endpoint_private_remedy", nil)
+		}
+	}
+	return DefaultIAM, nil
+}
+
+// Check validates and canonicalizes an IAM URL: https, or http on a
+// loopback address (local test servers); no path but an optional
+// /identity/token, which is dropped.
+func Check(raw, from string) (string, error) {
+	data := map[string]any{"URL": raw, "Source": from}
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return "", failure.New("endpoint_invalid", data).WithRemedy("endpoint_invalid_remedy", nil)
+	}
+	switch u.Scheme {
+	case "https":
+	case "http":
+		if !Loopback(u.Hostname()) {
+			return "", failure.New("endpoint_insecure", data).WithRemedy("endpoint_invalid_remedy", nil)
+		}
+	default:
+		return "", failure.New("endpoint_invalid", data).WithRemedy("endpoint_invalid_remedy", nil)
+	}
+	path := strings.TrimSuffix(strings.TrimSuffix(u.Path, "/"), "/identity/token")
+	return u.Scheme + "://" + u.Host + strings.TrimSuffix(path, "/"), nil
+}
+
+// Loopback reports whether host names this machine.
+func Loopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

@@ -1,0 +1,100 @@
+// Package failure carries the errors that end a command: what went wrong and
+// what to do about it, as message IDs for the catalogs, plus the exit code.
+// Nothing here formats text; plugin.Run renders a Failure through the
+// translator after scrubbing every secret the run has seen.
+package failure
+
+import (
+	"errors"
+	"strings"
+	"sync"
+)
+
+// Exit codes, documented in the README.
+const (
+	ExitOK    = 0
+	ExitError = 1
+	ExitUsage = 2
+)
+
+// Failure is an error with a localized cause and remedy.
+type Failure struct {
+	ExitCode   int
+	Cause      string // message ID
+	CauseData  map[string]any
+	Remedy     string // message ID, may be empty
+	RemedyData map[string]any
+	// Usage asks for the command's usage text after the message.
+	Usage bool
+	// Err is the underlying error, kept for errors.Is/As and tests; it is
+	// never printed.
+	Err error
+}
+
+func (f *Failure) Error() string {
+	if f.Err != nil {
+		return f.Cause + ": " + f.Err.Error()
+	}
+	return f.Cause
+}
+
+func (f *Failure) Unwrap() error { return f.Err }
+
+// New returns a Failure with exit code 1.
+func New(cause string, data map[string]any) *Failure {
+	return &Failure{ExitCode: ExitError, Cause: cause, CauseData: data}
+}
+
+// Usagef returns an incorrect-usage Failure (exit code 2).
+func Usagef(cause string, data map[string]any) *Failure {
+	return &Failure{ExitCode: ExitUsage, Cause: cause, CauseData: data, Usage: true}
+}
+
+// WithRemedy sets the remedy message.
+func (f *Failure) WithRemedy(id string, data map[string]any) *Failure {
+	f.Remedy, f.RemedyData = id, data
+	return f
+}
+
+// Wrap records the underlying error.
+func (f *Failure) Wrap(err error) *Failure {
+	f.Err = err
+	return f
+}
+
+// As returns the Failure in err's chain, if any.
+func As(err error) (*Failure, bool) {
+	var f *Failure
+	ok := errors.As(err, &f)
+	return f, ok
+}
+
+// Secrets remembers the API keys and tokens a run handles so that any text
+// about to be printed as a message can be scrubbed of them. It is a last
+// line of defence: messages are built not to contain secrets at all.
+type Secrets struct {
+	mu     sync.Mutex
+	values []string
+}
+
+// Add records secrets; values shorter than 8 characters are ignored so that
+// scrubbing cannot mangle ordinary words.
+func (s *Secrets) Add(values ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, v := range values {
+		if len(v) >= 8 {
+			s.values = append(s.values, v)
+		}
+	}
+}
+
+// Scrub replaces every recorded secret in text.
+func (s *Secrets) Scrub(text string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, v := range s.values {
+		text = strings.ReplaceAll(text, v, "[PRIVATE DATA HIDDEN]")
+	}
+	return text
+}

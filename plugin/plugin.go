@@ -1,0 +1,199 @@
+// Package plugin is kp-token as the IBM Cloud CLI sees it: metadata derived
+// from the Cobra tree, and Run, which turns a PluginContext and arguments
+// into a command run and an exit code. It is the only place that knows both
+// the SDK's runtime and Cobra.
+package plugin
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/IBM-Cloud/ibm-cloud-cli-sdk/bluemix/terminal"
+	"github.com/IBM-Cloud/ibm-cloud-cli-sdk/bluemix/trace"
+	sdki18n "github.com/IBM-Cloud/ibm-cloud-cli-sdk/i18n"
+	sdk "github.com/IBM-Cloud/ibm-cloud-cli-sdk/plugin"
+	"github.com/spf13/cobra"
+
+	"github.com/kp-token/kp-token/i18n"
+	"github.com/kp-token/kp-token/plugin/cmd"
+	"github.com/kp-token/kp-token/plugin/failure"
+	"github.com/kp-token/kp-token/plugin/token"
+)
+
+// Version is stamped at build time:
+// -ldflags "-X github.com/kp-token/kp-token/plugin.Version=1.2.3".
+var Version = "0.1.0"
+
+// Name is the plug-in's name.
+const Name = "kp-token"
+
+// KPToken implements the SDK's plugin.Plugin.
+type KPToken struct {
+	// Getenv reads the environment; tests may replace it.
+	Getenv func(string) string
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	// Exit ends the process with a code; tests may replace it.
+	Exit func(int)
+}
+
+// New returns the plug-in wired to the real process.
+func New() *KPToken {
+	return &KPToken{
+		Getenv: os.Getenv,
+		Stdin:  os.Stdin,
+		Stdout: terminal.Output,
+		Stderr: terminal.ErrOutput,
+		Exit:   os.Exit,
+	}
+}
+
+// GetMetadata describes the plug-in. It runs for 'SendMetadata' before any
+// session is read, so its language can only come from the environment; it
+// must not touch the session.
+func (p *KPToken) GetMetadata() sdk.PluginMetadata {
+	tr := i18n.New(envLocale(p.Getenv))
+	d := &cmd.Deps{T: tr, Getenv: p.Getenv, Secrets: &failure.Secrets{}}
+	return Metadata(cmd.NewRoot(d), Version)
+}
+
+// Metadata builds the SDK metadata from the Cobra tree, so that help,
+// metadata and behaviour cannot drift apart.
+func Metadata(root *cobra.Command, version string) sdk.PluginMetadata {
+	md := sdk.PluginMetadata{
+		Name:                     Name,
+		Version:                  parseVersion(version),
+		MinCliVersion:            sdk.VersionType{Major: 2, Minor: 0, Build: 0},
+		PrivateEndpointSupported: true,
+		IsCobraPlugin:            true,
+		Namespaces:               []sdk.Namespace{{Name: cmd.Namespace, Description: root.Short}},
+	}
+	for _, c := range root.Commands() {
+		if c.Hidden {
+			continue
+		}
+		md.Commands = append(md.Commands, sdk.Command{
+			Namespace:   cmd.Namespace,
+			Name:        c.Name(),
+			Aliases:     c.Aliases,
+			Description: c.Short,
+			Usage:       cmd.Usage(c),
+			Flags:       sdk.ConvertCobraFlagsToPluginFlags(c),
+		})
+	}
+	return md
+}
+
+func parseVersion(v string) sdk.VersionType {
+	v = strings.TrimPrefix(strings.TrimSpace(v), "v")
+	if i := strings.IndexAny(v, "-+"); i >= 0 {
+		v = v[:i]
+	}
+	parts := strings.SplitN(v, ".", 3)
+	nums := [3]int{}
+	for i := range parts {
+		nums[i], _ = strconv.Atoi(parts[i])
+	}
+	return sdk.VersionType{Major: nums[0], Minor: nums[1], Build: nums[2]}
+}
+
+// Run runs one command and exits with its code.
+func (p *KPToken) Run(ctx sdk.PluginContext, args []string) {
+	p.Exit(p.Execute(ctx, args))
+}
+
+// Execute runs one command and returns its exit code: 0 success, 1 failure,
+// 2 incorrect usage.
+func (p *KPToken) Execute(ctx sdk.PluginContext, args []string) (code int) {
+	locale := i18n.Resolve(append([]string{ctx.Locale()}, envCandidates(p.Getenv)...)...)
+	tr := i18n.New(locale)
+	setSDKLocale(locale)
+	terminal.UserAskedForColors = ctx.ColorEnabled()
+	terminal.InitColorSupport()
+	traceSetting := ctx.Trace()
+	trace.Logger = trace.NewLogger(traceSetting)
+	defer closeTrace(traceSetting)
+
+	d := &cmd.Deps{
+		IO:         cmd.IOStreams{In: p.Stdin, Out: p.Stdout, ErrOut: p.Stderr},
+		T:          tr,
+		Context:    ctx,
+		Getenv:     p.Getenv,
+		Now:        time.Now,
+		HTTPClient: token.NewHTTPClient,
+		Secrets:    &failure.Secrets{},
+		Quiet:      quietEnv(p.Getenv("IBMCLOUD_QUIET")),
+	}
+	ui := terminal.NewUI(p.Stdin, p.Stdout, p.Stderr)
+	root := cmd.NewRoot(d)
+	root.SetArgs(args)
+	executed, err := root.ExecuteC()
+	if err == nil {
+		return failure.ExitOK
+	}
+	f, ok := failure.As(err)
+	if !ok {
+		// Cobra's own errors (an unknown command) are usage errors.
+		f = failure.Usagef("usage_unknown_command", map[string]any{"Command": firstArg(args)}).Wrap(err)
+	}
+	msg := tr.T(f.Cause, f.CauseData)
+	if f.Usage {
+		msg = tr.T("usage_incorrect") + "\n" + msg
+	}
+	if f.Remedy != "" {
+		msg += "\n" + tr.T(f.Remedy, f.RemedyData)
+	}
+	ui.Failed("%s", d.Secrets.Scrub(msg))
+	if f.Usage && executed != nil {
+		var help strings.Builder
+		_ = cmd.WriteHelp(&help, executed, d)
+		fmt.Fprint(p.Stderr, help.String())
+	}
+	return f.ExitCode
+}
+
+func firstArg(args []string) string {
+	if len(args) == 0 {
+		return ""
+	}
+	return args[0]
+}
+
+func quietEnv(v string) bool {
+	v = strings.ToLower(strings.TrimSpace(v))
+	return v != "" && v != "false" && v != "0"
+}
+
+// envCandidates are the POSIX locale variables in precedence order.
+func envCandidates(getenv func(string) string) []string {
+	return []string{getenv("LC_ALL"), getenv("LC_MESSAGES"), getenv("LANG")}
+}
+
+func envLocale(getenv func(string) string) string {
+	return i18n.Resolve(envCandidates(getenv)...)
+}
+
+// setSDKLocale makes the SDK's own words (FAILED, OK) match ours. plugin.Start
+// sets them from the session's locale only; when ours came from LANG the SDK
+// would otherwise stay English. A panic in the SDK's loader must not take
+// the command down: English is an acceptable fallback.
+func setSDKLocale(locale string) {
+	defer func() { _ = recover() }()
+	sdki18n.T = sdki18n.MustTfunc(locale)
+}
+
+// closeTrace closes a trace file; "true" traces to stderr, which stays open.
+func closeTrace(setting string) {
+	switch strings.ToLower(setting) {
+	case "", "true", "false":
+		return
+	}
+	if c, ok := trace.Logger.(trace.Closer); ok {
+		_ = c.Close()
+	}
+}

@@ -1,0 +1,167 @@
+package token
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	bxhttp "github.com/IBM-Cloud/ibm-cloud-cli-sdk/bluemix/http"
+	"github.com/IBM/go-sdk-core/v5/core"
+
+	"github.com/kp-token/kp-token/plugin/failure"
+)
+
+// The CLI's own OAuth client. IAM only returns a usable refresh token to a
+// client that authenticates, and a refresh token only works with the client
+// that obtained it; using the CLI's keeps kp-token's tokens interchangeable
+// with the session's.
+const (
+	cliClientID     = "bx"
+	cliClientSecret = "bx"
+)
+
+// IAM obtains tokens from IAM's token service through go-sdk-core's
+// IamAuthenticator.
+type IAM struct {
+	URL     string
+	Client  *http.Client
+	Timeout time.Duration // for messages; the client enforces it
+}
+
+// NewHTTPClient returns the client for IAM calls: the SDK's trace transport
+// (which hides keys and tokens) over go-sdk-core's pooled transport, with the
+// CLI's HTTP timeout.
+func NewHTTPClient(timeout time.Duration) *http.Client {
+	base := core.DefaultHTTPClient()
+	return &http.Client{
+		Timeout:   timeout,
+		Transport: bxhttp.NewTraceLoggingTransport(base.Transport),
+	}
+}
+
+// FromAPIKey exchanges an API key for a token
+// (grant_type=urn:ibm:params:oauth:grant-type:apikey).
+func (c *IAM) FromAPIKey(apikey, scope string) (Token, error) {
+	a, err := core.NewIamAuthenticatorBuilder().
+		SetApiKey(apikey).
+		SetURL(c.URL).
+		SetClientIDSecret(cliClientID, cliClientSecret).
+		SetScope(scope).
+		SetClient(c.Client).
+		Build()
+	if err != nil {
+		// go-sdk-core refuses keys that start or end with { } or ".
+		return Token{}, failure.New("apikey_malformed", nil).WithRemedy("apikey_file_remedy", nil)
+	}
+	return c.request(a, "apikey")
+}
+
+// FromRefreshToken trades a refresh token for a new token
+// (grant_type=refresh_token).
+func (c *IAM) FromRefreshToken(refresh string) (Token, error) {
+	a, err := core.NewIamAuthenticatorBuilder().
+		SetRefreshToken(refresh).
+		SetURL(c.URL).
+		SetClientIDSecret(cliClientID, cliClientSecret).
+		SetClient(c.Client).
+		Build()
+	if err != nil {
+		return Token{}, failure.New("refresh_token_missing", nil).WithRemedy("refresh_token_missing_remedy", nil)
+	}
+	return c.request(a, "refresh")
+}
+
+func (c *IAM) request(a *core.IamAuthenticator, grant string) (Token, error) {
+	resp, err := a.RequestToken()
+	if err != nil {
+		return Token{}, c.classify(err, grant)
+	}
+	// go-sdk-core ignores a 200 body it cannot decode; an HTML page from a
+	// proxy would come back as an empty token.
+	if resp == nil || resp.AccessToken == "" {
+		return Token{}, failure.New("iam_unexpected_reply", map[string]any{"Status": 200, "URL": c.URL}).
+			WithRemedy("iam_unexpected_reply_remedy", nil)
+	}
+	t := Token{
+		AccessToken:  resp.AccessToken,
+		RefreshToken: resp.RefreshToken,
+		TokenType:    resp.TokenType,
+		ExpiresIn:    resp.ExpiresIn,
+		Expiration:   resp.Expiration,
+	}
+	// IAM's reply carries scope, but go-sdk-core's reply type drops it; the
+	// access token has the same value as a claim.
+	if claims, err := Decode(t.AccessToken); err == nil {
+		t.Scope, _ = claims.Raw["scope"].(string)
+		if t.Expiration == 0 {
+			t.Expiration = claims.Info.Expiry.Unix()
+		}
+	} else {
+		return Token{}, failure.New("iam_unexpected_reply", map[string]any{"Status": 200, "URL": c.URL}).
+			WithRemedy("iam_unexpected_reply_remedy", nil)
+	}
+	return t, nil
+}
+
+// IAM error codes with a message of their own.
+var iamCodes = map[string][2]string{
+	"BXNIM0415E": {"iam_apikey_not_found", "iam_apikey_not_found_remedy"},
+	"BXNIM0408E": {"iam_refresh_expired", "iam_refresh_expired_remedy"},
+	"BXNIM0407E": {"iam_token_invalid", "iam_refresh_expired_remedy"},
+	"BXNIM0439E": {"iam_session_inactive", "iam_refresh_expired_remedy"},
+}
+
+func (c *IAM) classify(err error, grant string) error {
+	var authErr *core.AuthenticationError
+	if errors.As(err, &authErr) && authErr.HTTPProblem != nil && authErr.Response != nil {
+		return c.fromReply(authErr.Response, grant, err)
+	}
+	return Transport(err, c.URL, c.Timeout)
+}
+
+func (c *IAM) fromReply(r *core.DetailedResponse, grant string, err error) error {
+	status := r.GetStatusCode()
+	data := map[string]any{"Status": status, "URL": c.URL}
+	body, _ := r.Result.(map[string]any)
+	code, _ := body["errorCode"].(string)
+	msg, _ := body["errorMessage"].(string)
+	data["Code"], data["Message"] = code, msg
+	if ids, ok := iamCodes[code]; ok {
+		if grant == "apikey" && code != "BXNIM0415E" {
+			ids[1] = "iam_rejected_remedy"
+		}
+		return failure.New(ids[0], data).WithRemedy(ids[1], nil).Wrap(err)
+	}
+	switch {
+	case status == http.StatusTooManyRequests || status >= 500:
+		if code == "" {
+			return failure.New("iam_unavailable", data).WithRemedy("iam_unavailable_remedy", nil).Wrap(err)
+		}
+		return failure.New("iam_unavailable_code", data).WithRemedy("iam_unavailable_remedy", nil).Wrap(err)
+	case code == "":
+		return failure.New("iam_unexpected_reply", data).WithRemedy("iam_unexpected_reply_remedy", nil).Wrap(err)
+	default:
+		return failure.New("iam_rejected", data).WithRemedy("iam_rejected_remedy", nil).Wrap(err)
+	}
+}
+
+// Transport classifies an error that happened before IAM answered.
+func Transport(err error, url string, timeout time.Duration) error {
+	data := map[string]any{"URL": url, "Seconds": strconv.Itoa(int(timeout.Seconds()))}
+	var netErr net.Error
+	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &netErr) && netErr.Timeout()) {
+		return failure.New("iam_timeout", data).WithRemedy("iam_timeout_remedy", nil).Wrap(err)
+	}
+	var opErr *net.OpError
+	if errors.As(err, &opErr) && opErr.Op == "dial" {
+		return failure.New("iam_unreachable", data).WithRemedy("iam_unreachable_remedy", nil).Wrap(err)
+	}
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		return failure.New("iam_unreachable", data).WithRemedy("iam_unreachable_remedy", nil).Wrap(err)
+	}
+	return failure.New("iam_request_failed", data).WithRemedy("iam_unreachable_remedy", nil).Wrap(err)
+}

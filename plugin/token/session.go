@@ -1,0 +1,76 @@
+package token
+
+import (
+	"errors"
+	"time"
+
+	"github.com/IBM-Cloud/ibm-cloud-cli-sdk/bluemix/authentication"
+
+	"github.com/kp-token/kp-token/plugin/failure"
+)
+
+// Session is the part of the SDK's PluginContext that holds the CLI's login.
+type Session interface {
+	IAMToken() string
+	IAMRefreshToken() string
+	RefreshIAMToken() (string, error)
+}
+
+// SessionRequest says how fresh a session token must be.
+type SessionRequest struct {
+	MinValidity time.Duration
+	Force       bool // renew even if the token is fresh enough ('refresh')
+	Now         time.Time
+	URL         string // for messages
+	Timeout     time.Duration
+}
+
+// FromSession returns the CLI session's token, renewed through the SDK
+// (PluginContext.RefreshIAMToken, which also writes the renewed session back
+// to the CLI's config) when it expires within MinValidity. The bool reports
+// whether it was renewed.
+func FromSession(s Session, req SessionRequest) (Token, bool, error) {
+	access, refresh := s.IAMToken(), s.IAMRefreshToken()
+	if StripBearer(access) == "" && refresh == "" {
+		return Token{}, false, failure.New("session_none", nil).WithRemedy("session_none_remedy", nil)
+	}
+	t, _, err := FromAccessToken(access, req.Now)
+	fresh := err == nil && t.ExpiresAt().Sub(req.Now) > req.MinValidity
+	if fresh && !req.Force {
+		return t, false, nil
+	}
+	if refresh == "" {
+		return Token{}, false, failure.New("session_expired", nil).WithRemedy("session_login_remedy", nil)
+	}
+	renewed, err := s.RefreshIAMToken()
+	if err != nil {
+		return Token{}, false, sessionRefreshError(err, req)
+	}
+	t, _, err = FromAccessToken(renewed, req.Now)
+	if err != nil {
+		return Token{}, false, failure.New("iam_unexpected_reply", map[string]any{"Status": 200, "URL": req.URL}).
+			WithRemedy("iam_unexpected_reply_remedy", nil)
+	}
+	return t, true, nil
+}
+
+// sessionRefreshError maps the SDK IAM client's errors.
+func sessionRefreshError(err error, req SessionRequest) error {
+	var (
+		expired  *authentication.RefreshTokenExpiryError
+		invalid  *authentication.InvalidTokenError
+		inactive *authentication.SessionInactiveError
+		server   *authentication.ServerError
+	)
+	switch {
+	case errors.As(err, &expired), errors.As(err, &invalid), errors.As(err, &inactive):
+		return failure.New("session_refresh_rejected", nil).WithRemedy("session_login_remedy", nil).Wrap(err)
+	case errors.As(err, &server):
+		data := map[string]any{"Status": server.StatusCode, "Code": server.ErrorCode, "Message": server.Description, "URL": req.URL}
+		if server.StatusCode == 429 || server.StatusCode >= 500 {
+			return failure.New("iam_unavailable_code", data).WithRemedy("iam_unavailable_remedy", nil).Wrap(err)
+		}
+		return failure.New("iam_rejected", data).WithRemedy("session_login_remedy", nil).Wrap(err)
+	}
+	return Transport(err, req.URL, req.Timeout)
+}

@@ -1,0 +1,124 @@
+// Package token holds what kp-token knows about IAM tokens: the Token type
+// (the fields of IAM's reply, as in the page's token.json), decoding of
+// access-token claims, the three ways to obtain a token (API key, refresh
+// token, CLI session) and token files.
+package token
+
+import (
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/IBM-Cloud/ibm-cloud-cli-sdk/bluemix/configuration/core_config"
+
+	"github.com/kp-token/kp-token/plugin/failure"
+)
+
+// Token is an IAM token reply. JSON names are IAM's, so a file written by
+// kp-token and the page's curl output are interchangeable.
+type Token struct {
+	AccessToken  string `json:"access_token"`
+	RefreshToken string `json:"refresh_token,omitempty"`
+	TokenType    string `json:"token_type"`
+	ExpiresIn    int64  `json:"expires_in"`
+	Expiration   int64  `json:"expiration"`
+	Scope        string `json:"scope,omitempty"`
+}
+
+// Bearer is the value for an Authorization header.
+func (t Token) Bearer() string {
+	typ := t.TokenType
+	if typ == "" {
+		typ = "Bearer"
+	}
+	return typ + " " + t.AccessToken
+}
+
+// ExpiresAt is the expiry instant.
+func (t Token) ExpiresAt() time.Time { return time.Unix(t.Expiration, 0) }
+
+// JSON is the document kp-token prints and writes: IAM's fields plus
+// iam_token, the name 'ibmcloud iam oauth-tokens --output json' uses. The
+// expiry fields are recomputed against now so that expires_in is what is
+// left, not what IAM granted an hour ago.
+func (t Token) JSON(now time.Time) ([]byte, error) {
+	type doc struct {
+		Token
+		IAMToken string `json:"iam_token"`
+	}
+	t.ExpiresIn = t.Expiration - now.Unix()
+	if t.TokenType == "" {
+		t.TokenType = "Bearer"
+	}
+	return json.MarshalIndent(doc{Token: t, IAMToken: t.Bearer()}, "", "  ")
+}
+
+// Claims are the decoded payload of an access token.
+type Claims struct {
+	Info core_config.IAMTokenInfo
+	Raw  map[string]any
+}
+
+// ClientID returns the client_id claim.
+func (c Claims) ClientID() string { s, _ := c.Raw["client_id"].(string); return s }
+
+// Decode reads an access token's claims without verifying its signature:
+// kp-token shows what a token says; IAM and Key Protect verify it. The
+// decoding is the SDK's (core_config.DecodeAccessToken, NewIAMTokenInfo).
+func Decode(access string) (Claims, error) {
+	access = StripBearer(access)
+	malformed := failure.New("token_malformed", nil).WithRemedy("token_malformed_remedy", nil)
+	if strings.Count(access, ".") != 2 {
+		return Claims{}, malformed
+	}
+	payload, err := core_config.DecodeAccessToken(access)
+	if err != nil || len(payload) == 0 {
+		return Claims{}, malformed
+	}
+	var raw map[string]any
+	dec := json.NewDecoder(strings.NewReader(string(payload)))
+	dec.UseNumber()
+	if err := dec.Decode(&raw); err != nil || raw == nil {
+		return Claims{}, malformed
+	}
+	exp, ok := raw["exp"].(json.Number)
+	if !ok {
+		return Claims{}, malformed
+	}
+	if _, err := exp.Int64(); err != nil {
+		return Claims{}, malformed
+	}
+	info := core_config.NewIAMTokenInfo(access)
+	if info.Expiry.IsZero() {
+		return Claims{}, malformed
+	}
+	return Claims{Info: info, Raw: raw}, nil
+}
+
+// StripBearer removes a leading "Bearer " (any case) and surrounding space.
+func StripBearer(s string) string {
+	s = strings.TrimSpace(strings.TrimPrefix(s, "\ufeff"))
+	if len(s) > 7 && strings.EqualFold(s[:7], "bearer ") {
+		s = strings.TrimSpace(s[7:])
+	}
+	return s
+}
+
+// FromAccessToken builds a Token from a bare access token (the CLI session
+// stores no expiry of its own), taking the expiry from the exp claim.
+func FromAccessToken(access string, now time.Time) (Token, Claims, error) {
+	access = StripBearer(access)
+	c, err := Decode(access)
+	if err != nil {
+		return Token{}, Claims{}, err
+	}
+	exp := c.Info.Expiry.Unix()
+	scope, _ := c.Raw["scope"].(string)
+	return Token{
+		AccessToken: access,
+		TokenType:   "Bearer",
+		Expiration:  exp,
+		ExpiresIn:   exp - now.Unix(),
+		Scope:       scope,
+	}, c, nil
+}
