@@ -41,12 +41,15 @@ func NewCmdGet(d *Deps) *cobra.Command {
 	c.Flags().DurationVar(&opts.MinValidity, "min-validity", DefaultMinValidity, d.T.T("flag_min_validity"))
 	c.Flags().StringVar(&opts.File, "file", "", d.T.T("flag_get_file"))
 	addOutputFlags(c, d, &opts.outputOptions)
+	metavar(c, "apikey", "KEY")
+	metavar(c, "min-validity", "DURATION")
 	return c
 }
 
 func addOutputFlags(c *cobra.Command, d *Deps, o *outputOptions) {
 	c.Flags().StringVar(&o.Output, "output", "", d.T.T("flag_output"))
 	c.Flags().BoolVarP(&o.Quiet, "quiet", "q", false, d.T.T("flag_quiet"))
+	metavar(c, "output", "FORMAT")
 }
 
 // RunGet prints a token from the first source that applies: --apikey,

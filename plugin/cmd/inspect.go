@@ -48,6 +48,7 @@ func NewCmdInspect(d *Deps) *cobra.Command {
 	}
 	c.Flags().StringVar(&opts.File, "file", "", d.T.T("flag_inspect_file"))
 	c.Flags().StringVar(&opts.Output, "output", "", d.T.T("flag_output"))
+	metavar(c, "output", "FORMAT")
 	return c
 }
 

@@ -20,6 +20,14 @@ const Namespace = "kp-token"
 // ('ibmcloud kp-token get [...]'); Cobra's own Use is only the name.
 const usageAnnotation = "kp-token/usage"
 
+// metavarAnnotation names a flag's value in help (KEY, DURATION, FILE).
+const metavarAnnotation = "kp-token/metavar"
+
+// metavar sets the value name shown for a flag in help.
+func metavar(c *cobra.Command, flag, name string) {
+	_ = c.Flags().SetAnnotation(flag, metavarAnnotation, []string{name})
+}
+
 // NewRoot builds the command tree.
 func NewRoot(d *Deps) *cobra.Command {
 	root := &cobra.Command{
@@ -102,7 +110,11 @@ func flagUsages(fs *pflag.FlagSet) string {
 			name = "    " + name
 		}
 		if f.Value.Type() != "bool" {
-			name += " " + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+			metavar := strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+			if v := f.Annotations[metavarAnnotation]; len(v) > 0 {
+				metavar = v[0]
+			}
+			name += " " + metavar
 		}
 		if len(name) > width {
 			width = len(name)
