@@ -24,7 +24,7 @@ func bearerOf(t *testing.T, stdout string) string {
 
 func TestGetFromSession(t *testing.T) {
 	h := newHost(t)
-	access, refresh := h.loginUser(time.Hour)
+	access, refresh := h.loginUser(time.Hour + 20*time.Second)
 	r := h.run("", "get")
 	if r.code != 0 {
 		t.Fatalf("get failed:\n%s", r)
@@ -32,7 +32,7 @@ func TestGetFromSession(t *testing.T) {
 	if r.stdout != "IAM token:  Bearer "+access+"\n" {
 		t.Fatalf("stdout = %q", r.stdout)
 	}
-	if !strings.Contains(r.stderr, "The token expires at ") || !strings.Contains(r.stderr, "UTC (in 59 minutes") {
+	if !strings.Contains(r.stderr, "The token expires at ") || !strings.Contains(r.stderr, "UTC (in 1 hour).") {
 		t.Fatalf("stderr lacks the expiry: %q", r.stderr)
 	}
 	if h.iam.Count() != 0 {
@@ -116,7 +116,9 @@ func TestGetWithAPIKeySources(t *testing.T) {
 	}{
 		{"@file plain", func(h *host) []string { return []string{"--apikey", "@" + h.write("key.txt", serviceKey+"\n")} }, nil, "", false, iamtest.ServiceID.IAMID},
 		{"@file service-api-key-create JSON", func(h *host) []string { return []string{"--apikey", "@" + h.write("key.json", svcFile)} }, nil, "", false, iamtest.ServiceID.IAMID},
-		{"@file BOM CRLF", func(h *host) []string { return []string{"--apikey", "@" + h.write("key.txt", "\ufeff"+serviceKey+"\r\n")} }, nil, "", false, iamtest.ServiceID.IAMID},
+		{"@file BOM CRLF", func(h *host) []string {
+			return []string{"--apikey", "@" + h.write("key.txt", "\ufeff"+serviceKey+"\r\n")}
+		}, nil, "", false, iamtest.ServiceID.IAMID},
 		{"stdin", func(*host) []string { return []string{"--apikey", "-"} }, nil, serviceKey + "\n", false, iamtest.ServiceID.IAMID},
 		{"stdin JSON", func(*host) []string { return []string{"--apikey", "-"} }, nil, svcFile, false, iamtest.ServiceID.IAMID},
 		{"literal warns", func(*host) []string { return []string{"--apikey", serviceKey} }, nil, "", true, iamtest.ServiceID.IAMID},

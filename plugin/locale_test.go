@@ -1,0 +1,94 @@
+package plugin_test
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kp-token/kp-token/plugin/iamtest"
+)
+
+// Full runs in French and Korean: the CLI's locale setting, LANG, and the
+// fallbacks.
+func TestLocalizedRuns(t *testing.T) {
+	type expect struct {
+		label, expires, failed, cause, remedy, usage, table, valid string
+	}
+	langs := map[string]expect{
+		"fr_FR": {"Jeton IAM\u00a0:  Bearer ", "Le jeton expire le", "ECHEC", "IAM n'a pas accepté la clé d'API (erreur BXNIM0415E)",
+			"ibmcloud iam service-api-key-create", "Syntaxe incorrecte.", "Champ", "valide pendant 1 heure 1 minute"},
+		"ko_KR": {"IAM 토큰:  Bearer ", "토큰이", "실패", "IAM이 API 키를 승인하지 않았습니다(오류 BXNIM0415E)",
+			"ibmcloud iam service-api-key-create", "잘못된 사용법입니다.", "필드", "1시간 1분 동안 유효"},
+	}
+	for locale, want := range langs {
+		for _, how := range []string{"session", "LANG"} {
+			t.Run(locale+"/"+how, func(t *testing.T) {
+				h := newHost(t)
+				env := map[string]string{}
+				mod := func(s *iamtest.Session) {}
+				if how == "session" {
+					mod = func(s *iamtest.Session) { s.Locale = locale }
+					env["LANG"] = "en_US.UTF-8" // the CLI's setting wins
+				} else {
+					env["LANG"] = locale + ".UTF-8"
+				}
+				h.loginUser(61*time.Minute+30*time.Second, mod)
+
+				r := h.runEnv(env, "", "get")
+				if r.code != 0 || !strings.HasPrefix(r.stdout, want.label) || !strings.Contains(r.stderr, want.expires) {
+					t.Fatalf("get:\n%s", r)
+				}
+				r = h.runEnv(env, "Unknown_Key_0000000000000000000000000000000", "get", "--apikey", "-")
+				if r.code != 1 || !strings.HasPrefix(r.stderr, want.failed+"\n") || !strings.Contains(r.stderr, want.cause) || !strings.Contains(r.stderr, want.remedy) {
+					t.Fatalf("unknown key:\n%s", r)
+				}
+				r = h.runEnv(env, "", "get", "--nope")
+				if r.code != 2 || !strings.Contains(r.stderr, want.usage) {
+					t.Fatalf("usage:\n%s", r)
+				}
+				r = h.runEnv(env, "", "inspect")
+				if r.code != 0 || !strings.Contains(r.stdout, want.table) || !strings.Contains(r.stdout, want.valid) {
+					t.Fatalf("inspect:\n%s", r)
+				}
+				// JSON keys and -q output are never localized.
+				r = h.runEnv(env, "", "get", "--output", "json")
+				if r.code != 0 || !strings.Contains(r.stdout, `"iam_token": "Bearer `) {
+					t.Fatalf("json:\n%s", r)
+				}
+				r = h.runEnv(env, "", "get", "-q")
+				if r.code != 0 || !strings.HasPrefix(r.stdout, "Bearer ") {
+					t.Fatalf("quiet:\n%s", r)
+				}
+			})
+		}
+	}
+}
+
+func TestLocaleFallbacks(t *testing.T) {
+	tests := []struct {
+		name    string
+		session string
+		env     map[string]string
+		want    string
+	}{
+		{"regional variant", "", map[string]string{"LC_ALL": "fr_CA.UTF-8"}, "ECHEC"},
+		{"LC_ALL beats LANG", "", map[string]string{"LC_ALL": "ko_KR", "LANG": "fr_FR"}, "실패"},
+		{"LC_MESSAGES", "", map[string]string{"LC_MESSAGES": "fr", "LANG": "en_US"}, "ECHEC"},
+		{"odd locale", "", map[string]string{"LANG": "xx_YY.weird@foo"}, "FAILED"},
+		{"C locale", "", map[string]string{"LANG": "C"}, "FAILED"},
+		{"no locale at all", "", nil, "FAILED"},
+		{"unsupported CLI locale falls to LANG", "de_DE", map[string]string{"LANG": "fr_FR.UTF-8"}, "ECHEC"},
+		{"garbage CLI locale", "###", nil, "FAILED"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHost(t)
+			h.login(iamtest.Session{Locale: tt.session})
+			r := h.runEnv(tt.env, "", "get", "--apikey", "@"+filepath.Join(h.home, "missing"))
+			if r.code != 1 || !strings.HasPrefix(r.stderr, tt.want+"\n") || strings.Contains(r.stderr, "panic") {
+				t.Fatalf("want %s:\n%s", tt.want, r)
+			}
+		})
+	}
+}
