@@ -374,3 +374,12 @@ func TestGetEndpointChoice(t *testing.T) {
 		}
 	})
 }
+
+func TestSessionRenewalUsesTheCLITimeout(t *testing.T) {
+	h := newHost(t)
+	h.loginUser(time.Minute, func(s *iamtest.Session) { s.HTTPTimeout = 1 })
+	h.iam.SetDelay(3 * time.Second)
+	// Without the CLI's timeout the SDK's client would wait and succeed.
+	r := h.run("", "get")
+	expectFailure(t, r, 1, "did not answer within 1 seconds", "http-timeout")
+}

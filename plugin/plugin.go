@@ -7,6 +7,7 @@ package plugin
 import (
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"strconv"
 	"strings"
@@ -129,6 +130,10 @@ func (p *KPToken) Execute(ctx sdk.PluginContext, args []string) (code int) {
 		Secrets:    &failure.Secrets{},
 		Quiet:      quietEnv(p.Getenv("IBMCLOUD_QUIET")),
 	}
+	// The SDK renews the session (PluginContext.RefreshIAMToken) through its
+	// REST client, which takes http.DefaultClient: give it the same timeout
+	// and trace transport as kp-token's own IAM calls.
+	http.DefaultClient = d.HTTPClient(d.Timeout())
 	ui := terminal.NewUI(p.Stdin, p.Stdout, p.Stderr)
 	root := cmd.NewRoot(d)
 	root.SetArgs(args)

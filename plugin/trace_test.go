@@ -1,0 +1,67 @@
+package plugin_test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestTraceHidesSecrets runs every command with tracing on (to stderr and to
+// a file) and looks for the API key, access tokens and refresh tokens in
+// everything the plug-in printed or wrote.
+func TestTraceHidesSecrets(t *testing.T) {
+	for _, setting := range []string{"true", "file"} {
+		t.Run(setting, func(t *testing.T) {
+			h := newHost(t)
+			sessionAccess, sessionRefresh := h.loginUser(time.Minute) // renewed on get
+			traceFile := filepath.Join(h.home, "trace.log")
+			env := map[string]string{"IBMCLOUD_TRACE": "true"}
+			if setting == "file" {
+				env["IBMCLOUD_TRACE"] = traceFile
+			}
+			tokenFile := filepath.Join(h.home, "token.json")
+			keyFile := "@" + h.write("key.json", `{"apikey":"`+serviceKey+`"}`)
+			var all strings.Builder
+			for _, args := range [][]string{
+				{"get"},
+				{"refresh"},
+				{"get", "--apikey", keyFile, "--file", tokenFile},
+				{"refresh", "--file", tokenFile},
+				{"inspect", "--file", tokenFile},
+				{"inspect"},
+				{"get", "--apikey", "@" + h.write("bad", "Unknown_Key_0000000000000000000000000000000")},
+			} {
+				r := h.runEnv(env, "", args...)
+				if strings.Contains(r.stderr, "panic") {
+					t.Fatalf("%v:\n%s", args, r)
+				}
+				// stdout carries tokens by design for get; the trace goes
+				// to stderr or the file.
+				all.WriteString(r.stderr)
+			}
+			if setting == "file" {
+				b, err := os.ReadFile(traceFile)
+				if err != nil {
+					t.Fatal(err)
+				}
+				all.Write(b)
+			}
+			trace := all.String()
+			if !strings.Contains(trace, "REQUEST:") || !strings.Contains(trace, "[PRIVATE DATA HIDDEN]") {
+				t.Fatalf("no trace of the HTTP exchanges:\n%s", trace)
+			}
+			var file map[string]string
+			b, _ := os.ReadFile(tokenFile)
+			_ = json.Unmarshal(b, &file)
+			secrets := []string{serviceKey, "Unknown_Key_0000000000000000000000000000000", sessionAccess, sessionRefresh,
+				file["access_token"], file["refresh_token"], h.session().IAMRefreshToken(), strings.TrimPrefix(h.session().IAMToken(), "Bearer ")}
+			for _, req := range h.iam.Requests() {
+				secrets = append(secrets, req.Form["refresh_token"], req.Form["apikey"])
+			}
+			assertNoSecrets(t, "trace", trace, secrets...)
+		})
+	}
+}
