@@ -55,7 +55,7 @@ func FromFlag(value string, stdin io.Reader) (Key, error) {
 		if k.Value == "" {
 			return Key{}, failure.New("apikey_empty", nil).WithRemedy("apikey_empty_remedy", nil)
 		}
-		return k, checkShape(k)
+		return validated(k)
 	}
 }
 
@@ -68,7 +68,7 @@ func FromEnv(value string) (Key, error) {
 	if k.Value == "" {
 		return Key{}, failure.New("apikey_env_empty", nil).WithRemedy("apikey_empty_remedy", nil)
 	}
-	return k, checkShape(k)
+	return validated(k)
 }
 
 func fromFile(path, kind string) (Key, error) {
@@ -155,7 +155,14 @@ func parse(content []byte, origin Origin) (Key, error) {
 		text = v
 	}
 	k := Key{Value: text, Origin: origin}
-	return k, checkShape(k)
+	return validated(k)
+}
+
+func validated(k Key) (Key, error) {
+	if err := checkShape(k); err != nil {
+		return Key{}, err
+	}
+	return k, nil
 }
 
 // checkShape refuses what cannot be a key, such as a file of several lines,
