@@ -32,7 +32,7 @@ func NewCmdInspect(d *Deps) *cobra.Command {
 		Annotations: annotate(d.T.T("inspect_usage")),
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) > 1 {
-				return failure.Usagef("usage_unexpected_arg", nil)
+				return failure.Usagef("inspect_too_many_args", nil)
 			}
 			return nil
 		},
