@@ -5,6 +5,8 @@ go 1.26.5
 require (
 	github.com/IBM-Cloud/ibm-cloud-cli-sdk v1.12.1
 	github.com/IBM/go-sdk-core/v5 v5.25.3
+	github.com/gofrs/flock v0.8.1
+	github.com/hashicorp/go-retryablehttp v0.7.8
 	github.com/nicksnyder/go-i18n/v2 v2.6.1
 	github.com/spf13/cobra v1.10.2
 	github.com/spf13/pflag v1.0.9
@@ -23,10 +25,8 @@ require (
 	github.com/go-playground/universal-translator v0.18.2 // indirect
 	github.com/go-playground/validator/v10 v10.30.5 // indirect
 	github.com/go-viper/mapstructure/v2 v2.5.0 // indirect
-	github.com/gofrs/flock v0.8.1 // indirect
 	github.com/google/uuid v1.6.0 // indirect
 	github.com/hashicorp/go-cleanhttp v0.5.2 // indirect
-	github.com/hashicorp/go-retryablehttp v0.7.8 // indirect
 	github.com/inconshreveable/mousetrap v1.1.0 // indirect
 	github.com/jedib0t/go-pretty/v6 v6.8.2 // indirect
 	github.com/leodido/go-urn v1.5.0 // indirect

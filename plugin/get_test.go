@@ -282,6 +282,7 @@ func TestGetFailures(t *testing.T) {
 			return key(h)
 		}
 	}
+	html502 := iamtest.Reply{Status: 502, ContentType: "text/html", Body: "<html><body>Bad gateway</body></html>"}
 	tests := []tc{
 		{"empty key", func(*host) ([]string, map[string]string, string) { return []string{"--apikey", ""}, nil, "" }, 1, "The API key is empty.", "--apikey @FILE", 0},
 		{"empty IBMCLOUD_API_KEY", func(*host) ([]string, map[string]string, string) {
@@ -299,7 +300,7 @@ func TestGetFailures(t *testing.T) {
 		{"unknown key", func(h *host) ([]string, map[string]string, string) {
 			return []string{"--apikey", "@" + h.write("k", "Unknown_Key_0000000000000000000000000000000")}, nil, ""
 		}, 1, "BXNIM0415E", "was not found or was deleted", 1},
-		{"HTML reply", script(iamtest.Reply{Status: 502, ContentType: "text/html", Body: "<html><body>Bad gateway</body></html>"}), 1, "busy or unavailable (HTTP 502)", "Try again later", 1},
+		{"HTML reply, retried", script(html502, html502, html502, html502), 1, "busy or unavailable (HTTP 502). kp-token tried 4 times.", "Try again later", 4},
 		{"HTML with 200", script(iamtest.Reply{Status: 200, ContentType: "text/html", Body: "<html>login</html>"}), 1, "not an IAM token response", "no proxy answers", 1},
 		{"broken JSON", script(iamtest.Reply{Status: 200, ContentType: "application/json", Body: `{"access_token": "eyJ`}), 1, "not an IAM token response", "no proxy answers", 1},
 		{"non-JSON 400", script(iamtest.Reply{Status: 400, ContentType: "text/plain", Body: "bad"}), 1, "not an IAM token response (HTTP 400)", "no proxy answers", 1},

@@ -147,6 +147,9 @@ func (p *KPToken) Execute(ctx sdk.PluginContext, args []string) (code int) {
 		f = failure.Usagef("usage_unknown_command", map[string]any{"Command": firstArg(args)}).Wrap(err)
 	}
 	msg := tr.T(f.Cause, f.CauseData)
+	if f.Note != "" {
+		msg += " " + tr.N(f.Note, f.NoteCount, nil)
+	}
 	if f.Usage {
 		msg = tr.T("usage_incorrect") + "\n" + msg
 	}

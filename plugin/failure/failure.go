@@ -24,6 +24,10 @@ type Failure struct {
 	CauseData  map[string]any
 	Remedy     string // message ID, may be empty
 	RemedyData map[string]any
+	// Note is a plural message rendered with NoteCount after the cause
+	// (e.g. how many attempts were made).
+	Note      string
+	NoteCount int
 	// Usage asks for the command's usage text after the message.
 	Usage bool
 	// Err is the underlying error, kept for errors.Is/As and tests; it is
@@ -53,6 +57,12 @@ func Usagef(cause string, data map[string]any) *Failure {
 // WithRemedy sets the remedy message.
 func (f *Failure) WithRemedy(id string, data map[string]any) *Failure {
 	f.Remedy, f.RemedyData = id, data
+	return f
+}
+
+// WithNote adds a plural note rendered with count.
+func (f *Failure) WithNote(id string, count int) *Failure {
+	f.Note, f.NoteCount = id, count
 	return f
 }
 

@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"time"
 
-	bxhttp "github.com/IBM-Cloud/ibm-cloud-cli-sdk/bluemix/http"
 	"github.com/IBM/go-sdk-core/v5/core"
 
 	"github.com/kp-token/kp-token/plugin/failure"
@@ -29,17 +28,6 @@ type IAM struct {
 	URL     string
 	Client  *http.Client
 	Timeout time.Duration // for messages; the client enforces it
-}
-
-// NewHTTPClient returns the client for IAM calls: the SDK's trace transport
-// (which hides keys and tokens) over go-sdk-core's pooled transport, with the
-// CLI's HTTP timeout.
-func NewHTTPClient(timeout time.Duration) *http.Client {
-	base := core.DefaultHTTPClient()
-	return &http.Client{
-		Timeout:   timeout,
-		Transport: bxhttp.NewTraceLoggingTransport(base.Transport),
-	}
 }
 
 // FromAPIKey exchanges an API key for a token
@@ -117,9 +105,15 @@ var iamCodes = map[string][2]string{
 func (c *IAM) classify(err error, grant string) error {
 	var authErr *core.AuthenticationError
 	if errors.As(err, &authErr) && authErr.HTTPProblem != nil && authErr.Response != nil {
-		return c.fromReply(authErr.Response, grant, err)
+		err = c.fromReply(authErr.Response, grant, err)
+	} else {
+		err = Transport(err, c.URL, c.Timeout)
 	}
-	return Transport(err, c.URL, c.Timeout)
+	// Say what was tried when retries were made.
+	if f, ok := failure.As(err); ok && Attempts(c.Client) > 1 {
+		f.WithNote("iam_attempts", Attempts(c.Client))
+	}
+	return err
 }
 
 func (c *IAM) fromReply(r *core.DetailedResponse, grant string, err error) error {

@@ -1,0 +1,219 @@
+// Package cache keeps API-key tokens between runs so that scripts calling
+// 'kp-token get' many times, in parallel, cost IAM one request per hour.
+//
+// An entry is one JSON file per (IAM endpoint, SHA-256 of the API key,
+// scope), mode 0600, replaced atomically, so readers need no lock. Writers
+// take a cross-process file lock (gofrs/flock, which the SDK already uses
+// for the CLI's config) on a sibling .lock file: the first process renews,
+// the others wait and read what it wrote. The API key itself is never
+// written; its hash names the entry.
+package cache
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/gofrs/flock"
+
+	"github.com/kp-token/kp-token/plugin/atomicfile"
+	"github.com/kp-token/kp-token/plugin/token"
+)
+
+// version is the entry format; entries of another version are ignored.
+const version = 1
+
+// maxEntrySize bounds what is read from an entry file.
+const maxEntrySize = 256 << 10
+
+// Key identifies an entry.
+type Key struct {
+	Endpoint string
+	APIKey   string
+	Scope    string
+}
+
+func (k Key) keyHash() string {
+	sum := sha256.Sum256([]byte(k.APIKey))
+	return hex.EncodeToString(sum[:])
+}
+
+// ID is the entry's file name stem: a hash of the whole key.
+func (k Key) ID() string {
+	sum := sha256.Sum256([]byte(k.Endpoint + "\x00" + k.keyHash() + "\x00" + k.Scope))
+	return hex.EncodeToString(sum[:])
+}
+
+// Entry is what an entry file holds.
+type Entry struct {
+	Version  int         `json:"version"`
+	Endpoint string      `json:"iam_endpoint"`
+	KeyHash  string      `json:"apikey_sha256"`
+	Scope    string      `json:"scope"`
+	Stored   int64       `json:"stored_at"`
+	Token    token.Token `json:"token"`
+}
+
+// Status is the outcome of a Load.
+type Status int
+
+const (
+	Missing Status = iota
+	Found
+	Damaged // corrupt, truncated, foreign, another version, or unreadable
+)
+
+// Cache is a folder of entries.
+type Cache struct {
+	Dir string
+}
+
+// Open creates the folder (0700) if needed.
+func Open(dir string) (*Cache, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	return &Cache{Dir: dir}, nil
+}
+
+func (c *Cache) path(k Key) string { return filepath.Join(c.Dir, k.ID()+".json") }
+func (c *Cache) lockPath(k Key) string {
+	return filepath.Join(c.Dir, k.ID()+".lock")
+}
+
+// Load reads k's entry. Anything but a well-formed entry for exactly k is
+// Damaged, never a token.
+func (c *Cache) Load(k Key) (Entry, Status) {
+	f, err := os.Open(c.path(k))
+	if errors.Is(err, fs.ErrNotExist) {
+		return Entry{}, Missing
+	}
+	if err != nil {
+		return Entry{}, Damaged
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxEntrySize+1))
+	if err != nil {
+		return Entry{}, Damaged
+	}
+	e, err := Parse(data, k)
+	if err != nil {
+		return Entry{}, Damaged
+	}
+	return e, Found
+}
+
+var errDamaged = errors.New("damaged cache entry")
+
+// Parse checks an entry file's content against the key it should belong to.
+func Parse(data []byte, k Key) (Entry, error) {
+	if len(data) > maxEntrySize {
+		return Entry{}, errDamaged
+	}
+	var e Entry
+	dec := json.NewDecoder(strings.NewReader(string(data)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&e); err != nil || dec.More() {
+		return Entry{}, errDamaged
+	}
+	if e.Version != version || e.Endpoint != k.Endpoint || e.KeyHash != k.keyHash() || e.Scope != k.Scope {
+		return Entry{}, errDamaged
+	}
+	// The access token must be a token whose exp matches the entry, so a
+	// tampered expiry cannot keep a dead token alive.
+	t := e.Token
+	if t.AccessToken == "" || t.Expiration <= 0 {
+		return Entry{}, errDamaged
+	}
+	claims, err := token.Decode(t.AccessToken)
+	if err != nil || claims.Info.Expiry.Unix() != t.Expiration {
+		return Entry{}, errDamaged
+	}
+	return e, nil
+}
+
+// Store writes k's entry atomically with mode 0600.
+func (c *Cache) Store(k Key, t token.Token, now time.Time) error {
+	data, err := json.MarshalIndent(Entry{
+		Version: version, Endpoint: k.Endpoint, KeyHash: k.keyHash(), Scope: k.Scope,
+		Stored: now.Unix(), Token: t,
+	}, "", "  ")
+	if err != nil {
+		return err
+	}
+	return atomicfile.Write(c.path(k), data)
+}
+
+// Lock takes k's cross-process lock, waiting until ctx ends.
+func (c *Cache) Lock(ctx context.Context, k Key) (unlock func(), err error) {
+	fl := flock.New(c.lockPath(k))
+	ok, err := fl.TryLockContext(ctx, 10*time.Millisecond)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, context.DeadlineExceeded
+	}
+	return func() { _ = fl.Unlock() }, nil
+}
+
+// Delete removes k's entry and reports what it held.
+func (c *Cache) Delete(k Key) (Entry, bool, error) {
+	e, st := c.Load(k)
+	err := os.Remove(c.path(k))
+	if errors.Is(err, fs.ErrNotExist) {
+		return Entry{}, false, nil
+	}
+	if err != nil {
+		return Entry{}, false, err
+	}
+	c.removeLock(c.lockPath(k))
+	if st != Found {
+		e = Entry{Endpoint: k.Endpoint}
+	}
+	return e, true, nil
+}
+
+// DeleteAll removes every entry (and every lock nobody holds).
+func (c *Cache) DeleteAll() ([]Entry, error) {
+	names, err := filepath.Glob(filepath.Join(c.Dir, "*.json"))
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(names)
+	var removed []Entry
+	for _, name := range names {
+		var e Entry
+		if data, err := os.ReadFile(name); err == nil {
+			_ = json.Unmarshal(data, &e)
+		}
+		if err := os.Remove(name); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return removed, err
+		}
+		removed = append(removed, e)
+	}
+	locks, _ := filepath.Glob(filepath.Join(c.Dir, "*.lock"))
+	for _, l := range locks {
+		c.removeLock(l)
+	}
+	return removed, nil
+}
+
+// removeLock deletes a lock file only when no process holds it; removing a
+// held one would let a newcomer lock a fresh file beside the holder.
+func (c *Cache) removeLock(path string) {
+	fl := flock.New(path)
+	if ok, err := fl.TryLock(); err == nil && ok {
+		_ = os.Remove(path)
+		_ = fl.Unlock()
+	}
+}
