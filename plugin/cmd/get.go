@@ -21,7 +21,13 @@ type GetOptions struct {
 	APIKeySet   bool
 	MinValidity time.Duration
 	File        string
+	NoCache     bool
+	CacheWait   time.Duration
 }
+
+// DefaultCacheWait bounds how long a get waits for another process that is
+// renewing the same cached token.
+const DefaultCacheWait = 30 * time.Second
 
 // NewCmdGet builds 'kp-token get'.
 func NewCmdGet(d *Deps) *cobra.Command {
@@ -40,8 +46,11 @@ func NewCmdGet(d *Deps) *cobra.Command {
 	c.Flags().StringVar(&opts.APIKey, "apikey", "", d.T.T("flag_apikey"))
 	c.Flags().DurationVar(&opts.MinValidity, "min-validity", DefaultMinValidity, d.T.T("flag_min_validity"))
 	c.Flags().StringVar(&opts.File, "file", "", d.T.T("flag_get_file"))
+	c.Flags().BoolVar(&opts.NoCache, "no-cache", false, d.T.T("flag_no_cache"))
+	c.Flags().DurationVar(&opts.CacheWait, "cache-wait", DefaultCacheWait, d.T.T("flag_cache_wait"))
 	addOutputFlags(c, d, &opts.outputOptions)
 	metavar(c, "apikey", "KEY")
+	metavar(c, "cache-wait", "DURATION")
 	metavar(c, "min-validity", "DURATION")
 	return c
 }
@@ -62,6 +71,9 @@ func RunGet(d *Deps, opts *GetOptions) error {
 	if opts.MinValidity < 0 {
 		return failure.Usagef("usage_invalid_value", map[string]any{"Value": opts.MinValidity.String(), "Flag": "--min-validity"})
 	}
+	if opts.CacheWait < 0 {
+		return failure.Usagef("usage_invalid_value", map[string]any{"Value": opts.CacheWait.String(), "Flag": "--cache-wait"})
+	}
 	key, haveKey, err := resolveKey(d, opts)
 	if err != nil {
 		return err
@@ -76,7 +88,7 @@ func RunGet(d *Deps, opts *GetOptions) error {
 	var t token.Token
 	if haveKey {
 		d.Secrets.Add(key.Value)
-		t, err = iam.FromAPIKey(key.Value, "")
+		t, err = cachedAPIKeyToken(d, p, iam, key.Value, opts)
 	} else {
 		if d.Context == nil {
 			return failure.New("session_none", nil).WithRemedy("session_none_remedy", nil)

@@ -42,7 +42,7 @@ func NewRoot(d *Deps) *cobra.Command {
 	root.SetOut(d.IO.Out)
 	root.SetErr(d.IO.ErrOut)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return flagError(err) })
-	root.AddCommand(NewCmdGet(d), NewCmdRefresh(d), NewCmdInspect(d))
+	root.AddCommand(NewCmdGet(d), NewCmdRefresh(d), NewCmdInspect(d), NewCmdCacheDelete(d))
 	for _, c := range root.Commands() {
 		c.Flags().BoolP("help", "h", false, d.T.T("flag_help"))
 		c.SetHelpFunc(func(c *cobra.Command, _ []string) { _ = WriteHelp(c.OutOrStdout(), c, d) })

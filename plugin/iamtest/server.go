@@ -51,6 +51,9 @@ type Reply struct {
 	Body        string
 	Header      map[string]string
 	Delay       time.Duration
+	// Reset closes the connection without an answer, as a peer that
+	// resets it would.
+	Reset bool
 }
 
 // Request is what the server saw of one token request.
@@ -276,6 +279,17 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 
 	if scripted != nil {
 		time.Sleep(scripted.Delay)
+		if scripted.Reset {
+			if hj, ok := w.(http.Hijacker); ok {
+				if conn, _, err := hj.Hijack(); err == nil {
+					if tcp, ok := conn.(interface{ SetLinger(int) error }); ok {
+						_ = tcp.SetLinger(0) // RST rather than FIN
+					}
+					conn.Close()
+					return
+				}
+			}
+		}
 		for k, v := range scripted.Header {
 			w.Header().Set(k, v)
 		}

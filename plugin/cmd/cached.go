@@ -1,0 +1,97 @@
+package cmd
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+
+	"github.com/kp-token/kp-token/plugin/cache"
+	"github.com/kp-token/kp-token/plugin/failure"
+	"github.com/kp-token/kp-token/plugin/output"
+	"github.com/kp-token/kp-token/plugin/token"
+)
+
+// openCache opens the cache folder inside the plug-in's own directory.
+func (d *Deps) openCache() (*cache.Cache, error) {
+	if d.Context == nil || d.Context.PluginDirectory() == "" {
+		return nil, errors.New("no plug-in directory")
+	}
+	return cache.Open(filepath.Join(d.Context.PluginDirectory(), "cache"))
+}
+
+// cachedAPIKeyToken serves an API-key token from the cache while it stays
+// valid for longer than --min-validity; otherwise one process renews it
+// under the entry's lock (with its refresh token when it has one) while the
+// others wait and read the result. Whatever goes wrong with the cache, the
+// token is still obtained: the cache only saves IAM round trips.
+func cachedAPIKeyToken(d *Deps, p *output.Printer, iam *token.IAM, apikey string, opts *GetOptions) (token.Token, error) {
+	const scope = ""
+	if opts.NoCache {
+		return iam.FromAPIKey(apikey, scope)
+	}
+	c, err := d.openCache()
+	if err != nil {
+		p.Warn(d.T.T("cache_unavailable"))
+		return iam.FromAPIKey(apikey, scope)
+	}
+	k := cache.Key{Endpoint: iam.URL, APIKey: apikey, Scope: scope}
+	fresh := func(e cache.Entry) bool { return e.Token.ExpiresAt().Sub(d.Now()) > opts.MinValidity }
+
+	// Entries are replaced atomically, so the fast path reads without a lock.
+	if e, st := c.Load(k); st == cache.Found && fresh(e) {
+		return e.Token, nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), opts.CacheWait)
+	defer cancel()
+	unlock, err := c.Lock(ctx, k)
+	if err != nil {
+		if errors.Is(err, context.DeadlineExceeded) {
+			p.Warn(d.T.T("cache_lock_timeout", map[string]any{"Duration": output.Duration(d.T, opts.CacheWait)}))
+		} else {
+			p.Warn(d.T.T("cache_unavailable"))
+		}
+		return iam.FromAPIKey(apikey, scope)
+	}
+	defer unlock()
+
+	e, st := c.Load(k)
+	if st == cache.Found && fresh(e) {
+		return e.Token, nil // another process renewed it while we waited
+	}
+	if st == cache.Damaged {
+		p.Notice(d.T.T("cache_damaged"))
+	}
+	var t token.Token
+	if st == cache.Found && usableRefreshToken(e.Token.RefreshToken) {
+		t, err = iam.FromRefreshToken(e.Token.RefreshToken)
+		if err != nil && refreshRefused(err) {
+			t, err = iam.FromAPIKey(apikey, scope)
+		}
+	} else {
+		t, err = iam.FromAPIKey(apikey, scope)
+	}
+	if err != nil {
+		return token.Token{}, err
+	}
+	if err := c.Store(k, t, d.Now()); err != nil {
+		p.Warn(d.T.T("cache_write_failed"))
+	}
+	return t, nil
+}
+
+func usableRefreshToken(rt string) bool { return rt != "" && rt != "not_supported" }
+
+// refreshRefused reports whether IAM turned the refresh token down (expired,
+// invalid, session ended), in which case the API key gets a new one; when
+// IAM is unreachable or busy, retrying with the key would not help.
+func refreshRefused(err error) bool {
+	f, ok := failure.As(err)
+	if !ok {
+		return false
+	}
+	switch f.Cause {
+	case "iam_refresh_expired", "iam_token_invalid", "iam_session_inactive", "iam_rejected":
+		return true
+	}
+	return false
+}
