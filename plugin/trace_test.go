@@ -33,6 +33,11 @@ func TestTraceHidesSecrets(t *testing.T) {
 				{"inspect", "--file", tokenFile},
 				{"inspect"},
 				{"get", "--apikey", "@" + h.write("bad", "Unknown_Key_0000000000000000000000000000000")},
+				{"get", "--apikey", keyFile, "-q"},
+				{"get", "--apikey", keyFile, "--min-validity", "2h"},
+				{"cache-delete", "--apikey", keyFile},
+				{"get", "--apikey", keyFile, "--no-cache"},
+				{"cache-delete", "--all"},
 			} {
 				r := h.runEnv(env, "", args...)
 				if strings.Contains(r.stderr, "panic") {
@@ -62,6 +67,16 @@ func TestTraceHidesSecrets(t *testing.T) {
 				secrets = append(secrets, req.Form["refresh_token"], req.Form["apikey"])
 			}
 			assertNoSecrets(t, "trace", trace, secrets...)
+			// The API key is in no file the plug-in wrote: cache entries,
+			// token files, the CLI's config, the trace.
+			_ = filepath.WalkDir(h.home, func(path string, d os.DirEntry, err error) error {
+				if err != nil || d.IsDir() || filepath.Base(path) == "key.json" || filepath.Base(path) == "bad" {
+					return nil
+				}
+				b, _ := os.ReadFile(path)
+				assertNoSecrets(t, path, string(b), serviceKey, "Unknown_Key_0000000000000000000000000000000")
+				return nil
+			})
 		})
 	}
 }
