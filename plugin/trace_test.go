@@ -43,8 +43,13 @@ func TestTraceHidesSecrets(t *testing.T) {
 				if strings.Contains(r.stderr, "panic") {
 					t.Fatalf("%v:\n%s", args, r)
 				}
-				// stdout carries tokens by design for get; the trace goes
-				// to stderr or the file.
+				// stdout carries the access token by design ('get',
+				// 'refresh'); anything else on it must be free of secrets.
+				for _, line := range strings.Split(r.stdout, "\n") {
+					if !strings.HasPrefix(line, "IAM token:  Bearer ") && !strings.HasPrefix(line, "Bearer ") {
+						all.WriteString(line + "\n")
+					}
+				}
 				all.WriteString(r.stderr)
 			}
 			if setting == "file" {
