@@ -7,12 +7,13 @@ PKG     := github.com/kp-token/kp-token
 LDFLAGS := -s -w -X $(PKG)/plugin.Version=$(VERSION)
 BIN     := bin/kp-token$(if $(filter windows,$(shell $(GO) env GOOS)),.exe,)
 
-.PHONY: all build demo test unit vet cross fuzz install clean
+.PHONY: all build demo test unit vet cross fuzz bench install clean
 
 all: build
 
+# A static binary (no cgo): it runs on any Linux, and starts faster.
 build:
-	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) .
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) .
 
 # Runs the built plug-in the way 'ibmcloud' does (SendMetadata, then
 # commands with IBMCLOUD_CONFIG_HOME and IBMCLOUD_PLUGIN_NAMESPACE) against
@@ -42,6 +43,13 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./plugin/token
 	$(GO) test -run '^$$' -fuzz '^FuzzParseFile$$' -fuzztime $(FUZZTIME) ./plugin/token
 	$(GO) test -run '^$$' -fuzz '^FuzzParseEntry$$' -fuzztime $(FUZZTIME) ./plugin/cache
+
+# Speed and size against the page's curl exchange (needs curl; not part of
+# 'make test'): prints the table and writes it into README.md.
+bench: build
+	$(GO) run ./plugin/iamtest/bench -runs $(BENCHRUNS) -readme README.md ./$(BIN)
+
+BENCHRUNS ?= 50
 
 # Installs the built binary into a real IBM Cloud CLI.
 install: build

@@ -12,6 +12,7 @@ import (
 
 	"sort"
 	"strings"
+	"sync"
 
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
@@ -55,24 +56,54 @@ func New(locale string) *Translator {
 	if !supported(locale) {
 		locale = DefaultLocale
 	}
-	bundle := goi18n.NewBundle(language.AmericanEnglish)
-	bundle.RegisterUnmarshalFunc("json", json.Unmarshal)
-	tags := []string{tagOf(DefaultLocale)}
-	for _, l := range []string{DefaultLocale, locale} {
-		data, err := Catalog(l)
-		if err != nil {
-			continue
-		}
-		data = trimBOM(data)
-		if _, err := bundle.ParseMessageFileBytes(data, "all."+tagOf(l)+".json"); err != nil {
-			locale = DefaultLocale
-			continue
-		}
+	b := shared()
+	if !b.load(DefaultLocale) || !b.load(locale) {
+		locale = DefaultLocale
 	}
+	tags := []string{tagOf(DefaultLocale)}
 	if locale != DefaultLocale {
 		tags = append([]string{tagOf(locale)}, tags...)
 	}
-	return &Translator{locale: locale, localizer: goi18n.NewLocalizer(bundle, tags...)}
+	return &Translator{locale: locale, localizer: goi18n.NewLocalizer(b.bundle, tags...)}
+}
+
+// bundle is one go-i18n bundle per process: building one (with its plural
+// rules) costs about a millisecond, which a CLI pays on every run, so every
+// Translator shares it and catalogs are parsed once, when first needed.
+type bundle struct {
+	mu     sync.Mutex
+	bundle *goi18n.Bundle
+	loaded map[string]bool
+}
+
+var (
+	sharedOnce   sync.Once
+	sharedBundle *bundle
+)
+
+func shared() *bundle {
+	sharedOnce.Do(func() {
+		b := goi18n.NewBundle(language.AmericanEnglish)
+		b.RegisterUnmarshalFunc("json", json.Unmarshal)
+		sharedBundle = &bundle{bundle: b, loaded: map[string]bool{}}
+	})
+	return sharedBundle
+}
+
+// load parses a locale's catalog once; it reports whether the catalog is
+// usable.
+func (b *bundle) load(locale string) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if ok, done := b.loaded[locale]; done {
+		return ok
+	}
+	data, err := Catalog(locale)
+	if err == nil {
+		_, err = b.bundle.ParseMessageFileBytes(trimBOM(data), "all."+tagOf(locale)+".json")
+	}
+	b.loaded[locale] = err == nil
+	return err == nil
 }
 
 // Locale is the locale the Translator renders.

@@ -150,7 +150,7 @@ func (c *Cache) Store(k Key, t token.Token, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	return atomicfile.Write(c.path(k), data)
+	return atomicfile.WriteNoSync(c.path(k), data)
 }
 
 // Lock takes k's cross-process lock, waiting until ctx ends.

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	bxhttp "github.com/IBM-Cloud/ibm-cloud-cli-sdk/bluemix/http"
+	"github.com/IBM-Cloud/ibm-cloud-cli-sdk/bluemix/trace"
 	"github.com/IBM/go-sdk-core/v5/core"
 	"github.com/hashicorp/go-retryablehttp"
 )
@@ -30,7 +31,13 @@ const (
 // SDK's trace transport, which hides keys and tokens.
 func NewHTTPClient(timeout time.Duration) *http.Client {
 	r := &retrier{}
-	inner := &http.Client{Transport: &counting{rt: bxhttp.NewTraceLoggingTransport(core.DefaultHTTPClient().Transport), n: &r.attempts}}
+	var rt http.RoundTripper = core.DefaultHTTPClient().Transport
+	// The SDK's trace transport dumps and sanitizes every exchange even when
+	// tracing is off; skip it then, it costs more than the request.
+	if _, off := trace.Logger.(*trace.NullLogger); !off {
+		rt = bxhttp.NewTraceLoggingTransport(rt)
+	}
+	inner := &http.Client{Transport: &counting{rt: rt, n: &r.attempts}}
 	rc := core.NewRetryableClientWithHTTPClient(inner)
 	rc.RetryMax = MaxAttempts - 1
 	rc.RetryWaitMin, rc.RetryWaitMax = RetryWaitMin, RetryWaitMax

@@ -1,0 +1,219 @@
+// Command bench measures kp-token against the page's curl exchange, side by
+// side in one run, on a local IAM-compatible server on loopback:
+//
+//   - 'get -q' answered from the cache vs one curl doing the exchange;
+//   - 'get --no-cache -q' vs that same curl;
+//   - 64 concurrent cold 'get -q': wall time and IAM requests seen;
+//   - peak RSS of one get, and the stripped binary size.
+//
+// Runs are interleaved (get, curl, get, curl ...) so that drift in the
+// machine's load hits both sides alike. The table goes to stdout and, with
+// -readme, between the bench markers of README.md.
+//
+// Usage: go run ./plugin/iamtest/bench [-runs 50] [-readme README.md] bin/kp-token
+package main
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/kp-token/kp-token/plugin/iamtest"
+)
+
+const benchKey = "Bench_ServiceId_Key_0123456789abcdefghijklmn"
+
+func main() {
+	runs := flag.Int("runs", 50, "runs per measurement (at least 50)")
+	readme := flag.String("readme", "", "README file whose bench section to rewrite")
+	flag.Parse()
+	if flag.NArg() != 1 || *runs < 50 {
+		fmt.Fprintln(os.Stderr, "usage: bench [-runs N>=50] [-readme README.md] PATH_TO_KP_TOKEN")
+		os.Exit(2)
+	}
+	bin, err := filepath.Abs(flag.Arg(0))
+	check(err)
+	curl, err := exec.LookPath("curl")
+	check(err)
+
+	iam := iamtest.New()
+	defer iam.Close()
+	iam.AddAPIKey(benchKey, iamtest.ServiceID)
+	home, err := os.MkdirTemp("", "kp-token-bench")
+	check(err)
+	defer os.RemoveAll(home)
+	check(iamtest.WriteSession(home, iamtest.Session{IAMEndpoint: iam.URL}))
+	keyFile := filepath.Join(home, "key.json")
+	check(os.WriteFile(keyFile, []byte(`{"apikey":"`+benchKey+`"}`), 0o600))
+	// The page's curl, with the form in a file so the key is not in argv.
+	form := filepath.Join(home, "form")
+	check(os.WriteFile(form, []byte("grant_type="+url.QueryEscape("urn:ibm:params:oauth:grant-type:apikey")+"&apikey="+benchKey), 0o600))
+	curlArgs := []string{"-s", "-f", "-o", os.DevNull, "-X", "POST", iam.URL + "/identity/token",
+		"-H", "Content-Type: application/x-www-form-urlencoded", "-H", "Accept: application/json", "-d", "@" + form}
+	env := []string{"IBMCLOUD_CONFIG_HOME=" + home, "IBMCLOUD_PLUGIN_NAMESPACE=kp-token", "IBMCLOUD_CLI=ibmcloud",
+		"HOME=" + home, "PATH=" + os.Getenv("PATH")}
+	get := func(extra ...string) *exec.Cmd {
+		c := exec.Command(bin, append([]string{"get", "--apikey", "@" + keyFile, "-q"}, extra...)...)
+		c.Env = env
+		return c
+	}
+	mustRun(get()) // warm the cache and the page cache
+
+	cached, curl1 := interleave(*runs, func() *exec.Cmd { return get() }, func() *exec.Cmd { return exec.Command(curl, curlArgs...) })
+	uncached, curl2 := interleave(*runs, func() *exec.Cmd { return get("--no-cache") }, func() *exec.Cmd { return exec.Command(curl, curlArgs...) })
+
+	// 64 concurrent cold calls.
+	del := exec.Command(bin, "cache-delete", "--all", "-q")
+	del.Env = env
+	mustRun(del)
+	before := iam.Count()
+	var wg sync.WaitGroup
+	start := time.Now()
+	errs := make(chan error, 64)
+	for range 64 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := run(get()); err != nil {
+				errs <- err
+			}
+		}()
+	}
+	wg.Wait()
+	wall := time.Since(start)
+	close(errs)
+	for err := range errs {
+		check(err)
+	}
+	stampede := iam.Count() - before
+
+	rssCmd := get("--no-cache")
+	mustRun(rssCmd)
+	rss := peakRSS(rssCmd.ProcessState)
+	st, err := os.Stat(bin)
+	check(err)
+
+	var b strings.Builder
+	fmt.Fprintf(&b, "Measured on %s (%d cores, %s/%s, %s), %s, %d runs each, interleaved with curl.\n\n",
+		cpuModel(), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version(), time.Now().UTC().Format("2006-01-02"), *runs)
+	fmt.Fprintf(&b, "| measurement | kp-token median | kp-token p95 | curl median | curl p95 | ratio (medians) | target | met |\n")
+	fmt.Fprintf(&b, "| --- | --- | --- | --- | --- | --- | --- | --- |\n")
+	row := func(name string, k, c []time.Duration, target float64) bool {
+		ratio := float64(median(k)) / float64(median(c))
+		ok := ratio <= target
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %.2fx | <= %.1fx | %s |\n", name, ms(median(k)), ms(p95(k)), ms(median(c)), ms(p95(c)), ratio, target, yes(ok))
+		return ok
+	}
+	ok1 := row("`get -q` from the cache", cached, curl1, 0.8)
+	ok2 := row("`get --no-cache -q`", uncached, curl2, 1.3)
+	ok3 := stampede == 1
+	ok4 := rss > 0 && rss < 30<<20
+	fmt.Fprintf(&b, "\n| measurement | value | target | met |\n| --- | --- | --- | --- |\n")
+	fmt.Fprintf(&b, "| 64 concurrent cold `get -q`: wall time | %s | | |\n", ms(wall))
+	fmt.Fprintf(&b, "| 64 concurrent cold `get -q`: IAM requests | %d | exactly 1 | %s |\n", stampede, yes(ok3))
+	fmt.Fprintf(&b, "| peak RSS of one `get --no-cache` | %.1f MB | < 30 MB | %s |\n", float64(rss)/(1<<20), yes(ok4))
+	fmt.Fprintf(&b, "| stripped binary size | %.1f MB | | |\n", float64(st.Size())/(1<<20))
+	fmt.Print(b.String())
+
+	if *readme != "" {
+		check(rewriteReadme(*readme, b.String()))
+	}
+	if !(ok1 && ok2 && ok3 && ok4) {
+		fmt.Fprintln(os.Stderr, "bench: a target was missed")
+		os.Exit(1)
+	}
+}
+
+func interleave(n int, a, b func() *exec.Cmd) (ta, tb []time.Duration) {
+	for range n {
+		ta = append(ta, timed(a()))
+		tb = append(tb, timed(b()))
+	}
+	return ta, tb
+}
+
+func timed(c *exec.Cmd) time.Duration {
+	start := time.Now()
+	mustRun(c)
+	return time.Since(start)
+}
+
+func run(c *exec.Cmd) error {
+	var errb bytes.Buffer
+	c.Stderr = &errb
+	if err := c.Run(); err != nil {
+		return fmt.Errorf("%s: %v: %s", strings.Join(c.Args, " "), err, errb.String())
+	}
+	return nil
+}
+
+func mustRun(c *exec.Cmd) { check(run(c)) }
+
+func median(d []time.Duration) time.Duration { return pct(d, 50) }
+func p95(d []time.Duration) time.Duration    { return pct(d, 95) }
+
+func pct(d []time.Duration, p int) time.Duration {
+	s := slices.Clone(d)
+	slices.Sort(s)
+	i := (len(s)*p + 99) / 100
+	if i > 0 {
+		i--
+	}
+	return s[i]
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Microseconds())/1000) }
+
+func yes(ok bool) string {
+	if ok {
+		return "yes"
+	}
+	return "**no**"
+}
+
+func cpuModel() string {
+	b, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return "unknown CPU"
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "model name") {
+			if i := strings.Index(line, ":"); i > 0 {
+				return strings.TrimSpace(line[i+1:])
+			}
+		}
+	}
+	return "unknown CPU"
+}
+
+const startMarker, endMarker = "<!-- bench:start -->", "<!-- bench:end -->"
+
+func rewriteReadme(path, table string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	s := string(b)
+	i, j := strings.Index(s, startMarker), strings.Index(s, endMarker)
+	if i < 0 || j < i {
+		return fmt.Errorf("%s has no %s ... %s section", path, startMarker, endMarker)
+	}
+	s = s[:i+len(startMarker)] + "\n" + table + s[j:]
+	return os.WriteFile(path, []byte(s), 0o644)
+}
+
+func check(err error) {
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
