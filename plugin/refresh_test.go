@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kp-token/kp-token/plugin/iamtest"
 )
 
 func readTokenFile(t *testing.T, path string) map[string]any {
@@ -117,5 +119,10 @@ func TestRefreshSession(t *testing.T) {
 	t.Run("not logged in", func(t *testing.T) {
 		h := newHost(t)
 		expectFailure(t, h.run("", "refresh"), 1, "No token source was found", "ibmcloud login --sso")
+	})
+	t.Run("session without refresh token", func(t *testing.T) {
+		h := newHost(t)
+		h.loginUser(time.Hour, func(s *iamtest.Session) { s.RefreshToken = "" })
+		expectFailure(t, h.run("", "refresh"), 1, "the session has no refresh token", "ibmcloud login --sso")
 	})
 }

@@ -40,6 +40,10 @@ func FromSession(s Session, req SessionRequest) (Token, bool, error) {
 		return t, false, nil
 	}
 	if refresh == "" {
+		if fresh {
+			// 'refresh' on a session that cannot be renewed but is still valid.
+			return Token{}, false, failure.New("session_no_refresh_token", nil).WithRemedy("session_login_remedy", nil)
+		}
 		return Token{}, false, failure.New("session_expired", nil).WithRemedy("session_login_remedy", nil)
 	}
 	renewed, err := s.RefreshIAMToken()
