@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -383,4 +384,30 @@ func TestSessionRenewalUsesTheCLITimeout(t *testing.T) {
 	// Without the CLI's timeout the SDK's client would wait and succeed.
 	r := h.run("", "get")
 	expectFailure(t, r, 1, "did not answer within 1 seconds", "http-timeout")
+}
+
+func TestUnknownCommandAndBrokenStdout(t *testing.T) {
+	h := newHost(t)
+	expectFailure(t, h.run("", "nosuch"), 2, "The command nosuch is unknown.", "ibmcloud kp-token COMMAND")
+	if runtime.GOOS != "linux" {
+		return
+	}
+	// A stdout that cannot be written is a failure, not a silent success.
+	cmd := exec.Command(binary, "get", "--apikey", "-", "-q")
+	for k, v := range h.env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	cmd.Stdin = strings.NewReader(serviceKey)
+	full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
+	if err != nil {
+		t.Skip("no /dev/full")
+	}
+	defer full.Close()
+	var errb strings.Builder
+	cmd.Stdout, cmd.Stderr = full, &errb
+	err = cmd.Run()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 || !strings.Contains(errb.String(), "An unexpected error occurred") {
+		t.Fatalf("writing to a full stdout: %v\n%s", err, errb.String())
+	}
+	assertNoSecrets(t, "stderr", errb.String(), serviceKey)
 }

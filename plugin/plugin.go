@@ -142,9 +142,14 @@ func (p *KPToken) Execute(ctx sdk.PluginContext, args []string) (code int) {
 		return failure.ExitOK
 	}
 	f, ok := failure.As(err)
-	if !ok {
-		// Cobra's own errors (an unknown command) are usage errors.
+	switch {
+	case ok:
+	case strings.HasPrefix(err.Error(), "unknown command"):
 		f = failure.Usagef("usage_unknown_command", map[string]any{"Command": firstArg(args)}).Wrap(err)
+	default:
+		// Not a failure the commands foresaw (writing to a closed stdout,
+		// say): still FAILED and exit 1, with the scrubbed detail.
+		f = failure.New("unexpected_error", map[string]any{"Detail": err.Error()}).Wrap(err)
 	}
 	msg := tr.T(f.Cause, f.CauseData)
 	if f.Note != "" {

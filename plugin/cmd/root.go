@@ -76,7 +76,7 @@ func WriteHelp(w io.Writer, c *cobra.Command, d *Deps) error {
 		var names []string
 		for _, s := range c.Commands() {
 			if !s.Hidden {
-				names = append(names, fmt.Sprintf("  %-10s %s", s.Name(), s.Short))
+				names = append(names, fmt.Sprintf("  %-14s %s", s.Name(), s.Short))
 			}
 		}
 		usage = "ibmcloud " + Namespace + " COMMAND [OPTIONS]\n\n" + strings.Join(names, "\n")
