@@ -37,7 +37,7 @@ func NewCmdCacheDelete(d *Deps) *cobra.Command {
 	c.Flags().StringVar(&opts.APIKey, "apikey", "", d.T.T("flag_apikey"))
 	c.Flags().BoolVar(&opts.All, "all", false, d.T.T("flag_cache_delete_all"))
 	addOutputFlags(c, d, &opts.outputOptions)
-	metavar(c, "apikey", "KEY")
+	metavar(c, "apikey", d.T.T("metavar_key"))
 	return c
 }
 

@@ -49,16 +49,17 @@ func NewCmdGet(d *Deps) *cobra.Command {
 	c.Flags().BoolVar(&opts.NoCache, "no-cache", false, d.T.T("flag_no_cache"))
 	c.Flags().DurationVar(&opts.CacheWait, "cache-wait", DefaultCacheWait, d.T.T("flag_cache_wait"))
 	addOutputFlags(c, d, &opts.outputOptions)
-	metavar(c, "apikey", "KEY")
-	metavar(c, "cache-wait", "DURATION")
-	metavar(c, "min-validity", "DURATION")
+	metavar(c, "apikey", d.T.T("metavar_key"))
+	metavar(c, "cache-wait", d.T.T("metavar_duration"))
+	metavar(c, "min-validity", d.T.T("metavar_duration"))
+	metavar(c, "file", d.T.T("metavar_file"))
 	return c
 }
 
 func addOutputFlags(c *cobra.Command, d *Deps, o *outputOptions) {
 	c.Flags().StringVar(&o.Output, "output", "", d.T.T("flag_output"))
 	c.Flags().BoolVarP(&o.Quiet, "quiet", "q", false, d.T.T("flag_quiet"))
-	metavar(c, "output", "FORMAT")
+	metavar(c, "output", d.T.T("metavar_format"))
 }
 
 // RunGet prints a token from the first source that applies: --apikey,

@@ -26,6 +26,7 @@ func NewCmdRefresh(d *Deps) *cobra.Command {
 	}
 	c.Flags().StringVar(&opts.File, "file", "", d.T.T("flag_refresh_file"))
 	addOutputFlags(c, d, &opts.outputOptions)
+	metavar(c, "file", d.T.T("metavar_file"))
 	return c
 }
 

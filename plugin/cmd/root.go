@@ -7,6 +7,7 @@ import (
 	"strings"
 	"text/template"
 
+	"github.com/mattn/go-runewidth"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
@@ -116,14 +117,15 @@ func flagUsages(fs *pflag.FlagSet) string {
 			}
 			name += " " + metavar
 		}
-		if len(name) > width {
-			width = len(name)
+		if w := runewidth.StringWidth(name); w > width {
+			width = w
 		}
 		rows = append(rows, row{name, f.Usage})
 	})
 	var b bytes.Buffer
 	for _, r := range rows {
-		fmt.Fprintf(&b, "  %-*s   %s\n", width, r.name, r.usage)
+		pad := strings.Repeat(" ", width-runewidth.StringWidth(r.name))
+		fmt.Fprintf(&b, "  %s%s   %s\n", r.name, pad, r.usage)
 	}
 	return b.String()
 }
