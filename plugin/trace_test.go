@@ -7,20 +7,28 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kp-token/kp-token/plugin/iamtest"
 )
 
 // TestTraceHidesSecrets runs every command with tracing on (to stderr and to
 // a file) and looks for the API key, access tokens and refresh tokens in
 // everything the plug-in printed or wrote.
 func TestTraceHidesSecrets(t *testing.T) {
-	for _, setting := range []string{"true", "file"} {
+	for _, setting := range []string{"true", "file", "config"} {
 		t.Run(setting, func(t *testing.T) {
 			h := newHost(t)
 			sessionAccess, sessionRefresh := h.loginUser(time.Minute) // renewed on get
 			traceFile := filepath.Join(h.home, "trace.log")
 			env := map[string]string{"IBMCLOUD_TRACE": "true"}
-			if setting == "file" {
+			switch setting {
+			case "file":
 				env["IBMCLOUD_TRACE"] = traceFile
+			case "config": // 'ibmcloud config --trace FILE'
+				env = nil
+				h.loginUser(time.Minute, func(s *iamtest.Session) { s.Trace = traceFile })
+				sessionAccess = strings.TrimPrefix(h.session().IAMToken(), "Bearer ")
+				sessionRefresh = h.session().IAMRefreshToken()
 			}
 			tokenFile := filepath.Join(h.home, "token.json")
 			keyFile := "@" + h.write("key.json", `{"apikey":"`+serviceKey+`"}`)
@@ -52,7 +60,7 @@ func TestTraceHidesSecrets(t *testing.T) {
 				}
 				all.WriteString(r.stderr)
 			}
-			if setting == "file" {
+			if setting != "true" {
 				b, err := os.ReadFile(traceFile)
 				if err != nil {
 					t.Fatal(err)
