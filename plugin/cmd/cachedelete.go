@@ -62,11 +62,11 @@ func RunCacheDelete(d *Deps, opts *CacheDeleteOptions) error {
 		}
 		c, err := d.openCache()
 		if err != nil {
-			return failure.New("cache_delete_failed", nil).WithRemedy("tokenfile_write_remedy", nil).Wrap(err)
+			return deleteFailed(err)
 		}
 		entries, err = c.DeleteAll()
 		if err != nil {
-			return failure.New("cache_delete_failed", nil).WithRemedy("tokenfile_write_remedy", nil).Wrap(err)
+			return deleteFailed(err)
 		}
 	} else {
 		key, haveKey, err := resolveKey(d, &GetOptions{APIKey: opts.APIKey, APIKeySet: opts.APIKeySet})
@@ -83,11 +83,11 @@ func RunCacheDelete(d *Deps, opts *CacheDeleteOptions) error {
 		}
 		c, err := d.openCache()
 		if err != nil {
-			return failure.New("cache_delete_failed", nil).WithRemedy("tokenfile_write_remedy", nil).Wrap(err)
+			return deleteFailed(err)
 		}
 		e, ok, err := c.Delete(cache.Key{Endpoint: url, APIKey: key.Value})
 		if err != nil {
-			return failure.New("cache_delete_failed", nil).WithRemedy("tokenfile_write_remedy", nil).Wrap(err)
+			return deleteFailed(err)
 		}
 		if ok {
 			entries = append(entries, e)
@@ -124,4 +124,8 @@ func RunCacheDelete(d *Deps, opts *CacheDeleteOptions) error {
 		fmt.Fprintln(d.IO.Out, d.T.N("cache_delete_count", len(removed), nil))
 	}
 	return nil
+}
+
+func deleteFailed(err error) error {
+	return failure.New("cache_delete_failed", nil).WithRemedy("tokenfile_write_remedy", nil).Wrap(err)
 }
