@@ -164,3 +164,36 @@ func TestFlagErrorsAreLocalized(t *testing.T) {
 		}
 	}
 }
+
+// A fresh session token needs no network, so an unusable IAM endpoint only
+// matters when the token must be renewed.
+func TestRunGetSessionEndpointOnlyForRenewal(t *testing.T) {
+	srv := iamtest.New()
+	defer srv.Close()
+	for _, tt := range []struct {
+		name      string
+		ttl       time.Duration
+		wantCause string
+	}{
+		{"fresh token printed", time.Hour, ""},
+		{"renewal refused, private never falls back", 2 * time.Minute, "endpoint_private_unknown"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := &fakeContext{private: true, access: "Bearer " + srv.AccessToken(iamtest.User, "password", tt.ttl), refresh: "rt", dir: t.TempDir()}
+			d, out, _ := newDeps(t, ctx, nil, "")
+			err := RunGet(d, &GetOptions{MinValidity: 5 * time.Minute, outputOptions: outputOptions{Quiet: true}})
+			if ctx.renewCalls != 0 {
+				t.Fatal("the session was renewed through an endpoint that must not be used")
+			}
+			if tt.wantCause == "" {
+				if err != nil || out.String() != ctx.access+"\n" {
+					t.Fatalf("err %v, stdout %q", err, out.String())
+				}
+				return
+			}
+			if f, ok := failure.As(err); !ok || f.Cause != tt.wantCause {
+				t.Fatalf("err = %v, want %s", err, tt.wantCause)
+			}
+		})
+	}
+}

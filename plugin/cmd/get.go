@@ -82,20 +82,24 @@ func RunGet(d *Deps, opts *GetOptions) error {
 	if key.Literal() {
 		p.Warn(d.T.T("warn_apikey_visible"))
 	}
-	iam, err := d.IAM()
-	if err != nil {
-		return err
-	}
 	var t token.Token
 	if haveKey {
 		d.Secrets.Add(key.Value)
+		iam, err := d.IAM()
+		if err != nil {
+			return err
+		}
 		t, err = cachedAPIKeyToken(d, p, iam, key.Value, opts)
+		if err != nil {
+			return err
+		}
 	} else {
 		if d.Context == nil {
 			return failure.New("session_none", nil).WithRemedy("session_none_remedy", nil)
 		}
+		url, endpointErr := d.iamURL()
 		t, _, err = token.FromSession(d.Context, token.SessionRequest{
-			MinValidity: opts.MinValidity, Now: d.Now(), URL: iam.URL, Timeout: iam.Timeout,
+			MinValidity: opts.MinValidity, Now: d.Now(), URL: url, Timeout: d.Timeout(), EndpointErr: endpointErr,
 		})
 	}
 	if err != nil {

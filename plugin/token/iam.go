@@ -107,7 +107,7 @@ func (c *IAM) classify(err error, grant string) error {
 	if errors.As(err, &authErr) && authErr.HTTPProblem != nil && authErr.Response != nil {
 		err = c.fromReply(authErr.Response, grant, err)
 	} else {
-		err = Transport(err, c.URL, c.Timeout)
+		err = transportError(err, c.URL, c.Timeout)
 	}
 	// Say what was tried when retries were made.
 	if f, ok := failure.As(err); ok && Attempts(c.Client) > 1 {
@@ -142,8 +142,8 @@ func (c *IAM) fromReply(r *core.DetailedResponse, grant string, err error) error
 	}
 }
 
-// Transport classifies an error that happened before IAM answered.
-func Transport(err error, url string, timeout time.Duration) error {
+// transportError classifies an error that happened before IAM answered.
+func transportError(err error, url string, timeout time.Duration) error {
 	data := map[string]any{"URL": url, "Seconds": strconv.Itoa(int(timeout.Seconds()))}
 	var netErr net.Error
 	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &netErr) && netErr.Timeout()) {

@@ -23,6 +23,10 @@ type SessionRequest struct {
 	Now         time.Time
 	URL         string // for messages
 	Timeout     time.Duration
+	// EndpointErr is why the IAM endpoint cannot be used (a private session
+	// without a private IAM endpoint, plain http). It only matters when the
+	// token must be renewed: a fresh token needs no network.
+	EndpointErr error
 }
 
 // FromSession returns the CLI session's token, renewed through the SDK
@@ -34,10 +38,13 @@ func FromSession(s Session, req SessionRequest) (Token, bool, error) {
 	if StripBearer(access) == "" && refresh == "" {
 		return Token{}, false, failure.New("session_none", nil).WithRemedy("session_none_remedy", nil)
 	}
-	t, _, err := FromAccessToken(access, req.Now)
+	t, err := fromAccessToken(access, req.Now)
 	fresh := err == nil && t.ExpiresAt().Sub(req.Now) > req.MinValidity
 	if fresh && !req.Force {
 		return t, false, nil
+	}
+	if req.EndpointErr != nil {
+		return Token{}, false, req.EndpointErr
 	}
 	if refresh == "" {
 		if fresh {
@@ -50,7 +57,7 @@ func FromSession(s Session, req SessionRequest) (Token, bool, error) {
 	if err != nil {
 		return Token{}, false, sessionRefreshError(err, req)
 	}
-	t, _, err = FromAccessToken(renewed, req.Now)
+	t, err = fromAccessToken(renewed, req.Now)
 	if err != nil {
 		return Token{}, false, failure.New("iam_unexpected_reply", map[string]any{"Status": 200, "URL": req.URL}).
 			WithRemedy("iam_unexpected_reply_remedy", nil)
@@ -76,5 +83,5 @@ func sessionRefreshError(err error, req SessionRequest) error {
 		}
 		return failure.New("iam_rejected", data).WithRemedy("session_login_remedy", nil).Wrap(err)
 	}
-	return Transport(err, req.URL, req.Timeout)
+	return transportError(err, req.URL, req.Timeout)
 }

@@ -104,13 +104,13 @@ func StripBearer(s string) string {
 	return s
 }
 
-// FromAccessToken builds a Token from a bare access token (the CLI session
+// fromAccessToken builds a Token from a bare access token (the CLI session
 // stores no expiry of its own), taking the expiry from the exp claim.
-func FromAccessToken(access string, now time.Time) (Token, Claims, error) {
+func fromAccessToken(access string, now time.Time) (Token, error) {
 	access = StripBearer(access)
 	c, err := Decode(access)
 	if err != nil {
-		return Token{}, Claims{}, err
+		return Token{}, err
 	}
 	exp := c.Info.Expiry.Unix()
 	scope, _ := c.Raw["scope"].(string)
@@ -120,5 +120,5 @@ func FromAccessToken(access string, now time.Time) (Token, Claims, error) {
 		Expiration:  exp,
 		ExpiresIn:   exp - now.Unix(),
 		Scope:       scope,
-	}, c, nil
+	}, nil
 }
