@@ -22,6 +22,7 @@ import (
 	"github.com/kp-token/kp-token/i18n"
 	"github.com/kp-token/kp-token/plugin/cmd"
 	"github.com/kp-token/kp-token/plugin/failure"
+	"github.com/kp-token/kp-token/plugin/httpclient"
 	"github.com/kp-token/kp-token/plugin/token"
 )
 
@@ -116,8 +117,12 @@ func (p *KPToken) Execute(ctx sdk.PluginContext, args []string) (code int) {
 	setSDKLocale(locale)
 	terminal.UserAskedForColors = ctx.ColorEnabled()
 	terminal.InitColorSupport()
+	secrets := &failure.Secrets{}
+	// Every secret the run can meet is known before the first request, so an
+	// echo in an error reply or a trace is hidden too.
+	secrets.Add(token.StripBearer(ctx.IAMToken()), ctx.IAMRefreshToken())
 	traceSetting := ctx.Trace()
-	trace.Logger = trace.NewLogger(traceSetting)
+	trace.Logger = scrubTrace(trace.NewLogger(traceSetting), secrets)
 	defer closeTrace(traceSetting)
 
 	d := &cmd.Deps{
@@ -126,8 +131,8 @@ func (p *KPToken) Execute(ctx sdk.PluginContext, args []string) (code int) {
 		Context:    ctx,
 		Getenv:     p.Getenv,
 		Now:        time.Now,
-		HTTPClient: token.NewHTTPClient,
-		Secrets:    &failure.Secrets{},
+		HTTPClient: httpclient.New,
+		Secrets:    secrets,
 		Quiet:      quietEnv(p.Getenv("IBMCLOUD_QUIET")),
 	}
 	// The SDK renews the session (PluginContext.RefreshIAMToken) through its
@@ -152,6 +157,9 @@ func (p *KPToken) Execute(ctx sdk.PluginContext, args []string) (code int) {
 		f = failure.New("unexpected_error", map[string]any{"Detail": err.Error()}).Wrap(err)
 	}
 	msg := tr.T(f.Cause, f.CauseData)
+	if f.Reason != "" {
+		msg += " " + tr.T(f.Reason, f.ReasonData)
+	}
 	if f.Note != "" {
 		msg += " " + tr.N(f.Note, f.NoteCount, nil)
 	}
@@ -160,6 +168,9 @@ func (p *KPToken) Execute(ctx sdk.PluginContext, args []string) (code int) {
 	}
 	if f.Remedy != "" {
 		msg += "\n" + tr.T(f.Remedy, f.RemedyData)
+	}
+	if f.Detail != "" {
+		msg += "\n" + tr.T("label_detail") + " " + f.Detail
 	}
 	ui.Failed("%s", d.Secrets.Scrub(msg))
 	if f.Usage && executed != nil {
@@ -198,6 +209,34 @@ func envLocale(getenv func(string) string) string {
 func setSDKLocale(locale string) {
 	defer func() { _ = recover() }()
 	sdki18n.T = sdki18n.MustTfunc(locale)
+}
+
+// scrubTrace wraps the SDK's trace printer so that every known secret is
+// masked: the SDK's own sanitizing knows field names only, and a server that
+// echoes a key in an error body would otherwise show it.
+func scrubTrace(p trace.Printer, s *failure.Secrets) trace.Printer {
+	if _, off := p.(*trace.NullLogger); off {
+		return p
+	}
+	return &scrubbedTrace{inner: p, secrets: s}
+}
+
+type scrubbedTrace struct {
+	inner   trace.Printer
+	secrets *failure.Secrets
+}
+
+func (t *scrubbedTrace) Print(v ...any) { t.inner.Print(t.secrets.Scrub(fmt.Sprint(v...))) }
+func (t *scrubbedTrace) Printf(format string, v ...any) {
+	t.inner.Print(t.secrets.Scrub(fmt.Sprintf(format, v...)))
+}
+func (t *scrubbedTrace) Println(v ...any) { t.inner.Print(t.secrets.Scrub(fmt.Sprintln(v...))) }
+
+func (t *scrubbedTrace) Close() error {
+	if c, ok := t.inner.(trace.Closer); ok {
+		return c.Close()
+	}
+	return nil
 }
 
 // closeTrace closes a trace file; "true" traces to stderr, which stays open.

@@ -69,7 +69,7 @@ func TestRunGetSessionMinValidity(t *testing.T) {
 		{"inside min-validity is renewed", 4 * time.Minute, 5 * time.Minute, "rt", nil, true, ""},
 		{"zero min-validity keeps a nearly expired token", 30 * time.Second, 0, "rt", nil, false, ""},
 		{"expired without refresh token", -time.Minute, 5 * time.Minute, "", nil, false, "session_expired"},
-		{"renewal refused by the SDK", -time.Minute, 5 * time.Minute, "rt", errors.New("boom"), true, "iam_request_failed"},
+		{"renewal refused by the SDK", -time.Minute, 5 * time.Minute, "rt", errors.New("boom"), true, "net_request_failed"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

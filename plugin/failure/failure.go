@@ -5,7 +5,12 @@
 package failure
 
 import (
+	"encoding/json"
 	"errors"
+	"net/url"
+	"slices"
+	"sort"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -28,6 +33,13 @@ type Failure struct {
 	// (e.g. how many attempts were made).
 	Note      string
 	NoteCount int
+	// Reason is a message ID that says why (a TLS or DNS failure, say),
+	// rendered after the cause.
+	Reason     string
+	ReasonData map[string]any
+	// Detail is untranslated technical text (a Go error) shown on a line of
+	// its own after the remedy, scrubbed like everything else.
+	Detail string
 	// Usage asks for the command's usage text after the message.
 	Usage bool
 	// Err is the underlying error, kept for errors.Is/As and tests; it is
@@ -66,6 +78,18 @@ func (f *Failure) WithNote(id string, count int) *Failure {
 	return f
 }
 
+// WithReason sets the reason message.
+func (f *Failure) WithReason(id string, data map[string]any) *Failure {
+	f.Reason, f.ReasonData = id, data
+	return f
+}
+
+// WithDetail sets the untranslated detail line.
+func (f *Failure) WithDetail(detail string) *Failure {
+	f.Detail = detail
+	return f
+}
+
 // Wrap records the underlying error.
 func (f *Failure) Wrap(err error) *Failure {
 	f.Err = err
@@ -88,23 +112,43 @@ type Secrets struct {
 }
 
 // Add records secrets; values shorter than 8 characters are ignored so that
-// scrubbing cannot mangle ordinary words.
+// scrubbing cannot mangle ordinary words. Each secret is also recorded in
+// the forms it takes when quoted in JSON or a Go string, or encoded in a
+// form body or URL (how a trace or an echoing server shows it).
 func (s *Secrets) Add(values ...string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, v := range values {
-		if len(v) >= 8 {
-			s.values = append(s.values, v)
+		if len(v) < 8 {
+			continue
+		}
+		quoted, _ := json.Marshal(v)
+		for _, form := range []string{
+			v,
+			url.QueryEscape(v),
+			url.PathEscape(v),
+			strings.Trim(string(quoted), `"`),
+			strings.Trim(strconv.Quote(v), `"`),
+		} {
+			if !slices.Contains(s.values, form) {
+				s.values = append(s.values, form)
+			}
 		}
 	}
+	// Longest first, so that a form that contains another is replaced whole.
+	sort.SliceStable(s.values, func(i, j int) bool { return len(s.values[i]) > len(s.values[j]) })
 }
 
-// Scrub replaces every recorded secret in text.
+// Hidden replaces a secret in text.
+const Hidden = "[PRIVATE DATA HIDDEN]"
+
+// Scrub replaces every recorded secret in text, wherever it stands: alone,
+// inside a longer word, or quoted.
 func (s *Secrets) Scrub(text string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, v := range s.values {
-		text = strings.ReplaceAll(text, v, "[PRIVATE DATA HIDDEN]")
+		text = strings.ReplaceAll(text, v, Hidden)
 	}
 	return text
 }

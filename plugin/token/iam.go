@@ -1,16 +1,14 @@
 package token
 
 import (
-	"context"
 	"errors"
-	"net"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/IBM/go-sdk-core/v5/core"
 
 	"github.com/kp-token/kp-token/plugin/failure"
+	"github.com/kp-token/kp-token/plugin/httpclient"
 )
 
 // The CLI's own OAuth client. IAM only returns a usable refresh token to a
@@ -107,11 +105,11 @@ func (c *IAM) classify(err error, grant string) error {
 	if errors.As(err, &authErr) && authErr.HTTPProblem != nil && authErr.Response != nil {
 		err = c.fromReply(authErr.Response, grant, err)
 	} else {
-		err = transportError(err, c.URL, c.Timeout)
+		err = httpclient.Failure(err, "IAM", c.URL, c.Timeout)
 	}
 	// Say what was tried when retries were made.
-	if f, ok := failure.As(err); ok && Attempts(c.Client) > 1 {
-		f.WithNote("iam_attempts", Attempts(c.Client))
+	if f, ok := failure.As(err); ok && httpclient.Attempts(c.Client) > 1 {
+		f.WithNote("iam_attempts", httpclient.Attempts(c.Client))
 	}
 	return err
 }
@@ -140,22 +138,4 @@ func (c *IAM) fromReply(r *core.DetailedResponse, grant string, err error) error
 	default:
 		return failure.New("iam_rejected", data).WithRemedy("iam_rejected_remedy", nil).Wrap(err)
 	}
-}
-
-// transportError classifies an error that happened before IAM answered.
-func transportError(err error, url string, timeout time.Duration) error {
-	data := map[string]any{"URL": url, "Seconds": strconv.Itoa(int(timeout.Seconds()))}
-	var netErr net.Error
-	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &netErr) && netErr.Timeout()) {
-		return failure.New("iam_timeout", data).WithRemedy("iam_timeout_remedy", nil).Wrap(err)
-	}
-	var opErr *net.OpError
-	if errors.As(err, &opErr) && opErr.Op == "dial" {
-		return failure.New("iam_unreachable", data).WithRemedy("iam_unreachable_remedy", nil).Wrap(err)
-	}
-	var dnsErr *net.DNSError
-	if errors.As(err, &dnsErr) {
-		return failure.New("iam_unreachable", data).WithRemedy("iam_unreachable_remedy", nil).Wrap(err)
-	}
-	return failure.New("iam_request_failed", data).WithRemedy("iam_unreachable_remedy", nil).Wrap(err)
 }

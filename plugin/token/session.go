@@ -7,6 +7,7 @@ import (
 	"github.com/IBM-Cloud/ibm-cloud-cli-sdk/bluemix/authentication"
 
 	"github.com/kp-token/kp-token/plugin/failure"
+	"github.com/kp-token/kp-token/plugin/httpclient"
 )
 
 // Session is the part of the SDK's PluginContext that holds the CLI's login.
@@ -83,5 +84,5 @@ func sessionRefreshError(err error, req SessionRequest) error {
 		}
 		return failure.New("iam_rejected", data).WithRemedy("session_login_remedy", nil).Wrap(err)
 	}
-	return transportError(err, req.URL, req.Timeout)
+	return httpclient.Failure(err, "IAM", req.URL, req.Timeout)
 }

@@ -1,8 +1,17 @@
-package token
+// Package httpclient builds the one HTTP client kp-token uses for IAM and
+// every other IBM Cloud API: the CLI's timeout over all attempts, retries
+// through go-sdk-core's retryable client, the SDK's trace, and two guards
+// that keep credentials in: redirects are refused (a redirected POST would
+// carry an API key or refresh token to wherever Location points, plain
+// http included), and replies over MaxBody are refused before anything
+// reads them whole.
+package httpclient
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"net/http"
@@ -25,25 +34,29 @@ const (
 	RetryWaitMax = 8 * time.Second
 )
 
-// NewHTTPClient returns the client for IAM calls. Its Timeout is the whole
-// budget: every attempt and every wait between attempts fit in it, because
-// the retries happen inside its transport. Each attempt goes through the
-// SDK's trace transport, which hides keys and tokens.
-func NewHTTPClient(timeout time.Duration) *http.Client {
+// New returns the client. Its Timeout is the whole budget: every attempt
+// and every wait between attempts fit in it, because the retries happen
+// inside its transport. Each attempt goes through the SDK's trace transport
+// when tracing is on.
+func New(timeout time.Duration) *http.Client {
 	r := &retrier{}
-	var rt http.RoundTripper = core.DefaultHTTPClient().Transport
+	var rt http.RoundTripper = &guard{rt: core.DefaultHTTPClient().Transport}
 	// The SDK's trace transport dumps and sanitizes every exchange even when
 	// tracing is off; skip it then, it costs more than the request.
 	if _, off := trace.Logger.(*trace.NullLogger); !off {
 		rt = bxhttp.NewTraceLoggingTransport(rt)
 	}
-	inner := &http.Client{Transport: &counting{rt: rt, n: &r.attempts}}
+	inner := &http.Client{Transport: &counting{rt: rt, n: &r.attempts}, CheckRedirect: refuseRedirect}
 	rc := core.NewRetryableClientWithHTTPClient(inner)
 	rc.RetryMax = MaxAttempts - 1
 	rc.RetryWaitMin, rc.RetryWaitMax = RetryWaitMin, RetryWaitMax
 	rc.CheckRetry = r.check
 	rc.Backoff = backoff
-	return &http.Client{Timeout: timeout, Transport: &retryTransport{rt: &retryablehttp.RoundTripper{Client: rc}, r: r}}
+	return &http.Client{
+		Timeout:       timeout,
+		Transport:     &retryTransport{rt: &retryablehttp.RoundTripper{Client: rc}, r: r},
+		CheckRedirect: refuseRedirect,
+	}
 }
 
 // Attempts reports how many HTTP attempts the client made for its last
@@ -56,6 +69,77 @@ func Attempts(c *http.Client) int {
 		return int(t.r.attempts.Load())
 	}
 	return 0
+}
+
+// MaxBody is the largest reply accepted from any server: IAM's and the
+// other APIs' replies are a few KiB.
+const MaxBody = 1 << 20
+
+// RedirectError is a 3xx answer, refused.
+type RedirectError struct {
+	Status int
+	// Host is the Location's host only: its path or query may hold anything.
+	Host string
+}
+
+func (e *RedirectError) Error() string {
+	return fmt.Sprintf("refused redirect: HTTP %d to host %q", e.Status, e.Host)
+}
+
+// TooLargeError is a reply over MaxBody, refused.
+type TooLargeError struct{ Limit int64 }
+
+func (e *TooLargeError) Error() string {
+	return fmt.Sprintf("reply larger than %d bytes refused", e.Limit)
+}
+
+// refuseRedirect is the clients' CheckRedirect. guard already turns every
+// redirect into an error below the client; this keeps a client that is
+// given another transport from following one either.
+func refuseRedirect(req *http.Request, via []*http.Request) error {
+	status := 0
+	if req.Response != nil {
+		status = req.Response.StatusCode
+	}
+	return &RedirectError{Status: status, Host: req.URL.Host}
+}
+
+// guard sits right above the network, under the trace and the retries: a
+// redirect or an oversized reply becomes an error before anything dumps,
+// decodes or retries it.
+type guard struct{ rt http.RoundTripper }
+
+func (g *guard) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := g.rt.RoundTrip(req)
+	if err != nil {
+		return resp, err
+	}
+	if resp.StatusCode >= 300 && resp.StatusCode < 400 && resp.StatusCode != http.StatusNotModified {
+		resp.Body.Close()
+		host := ""
+		if loc, err := resp.Location(); err == nil {
+			host = loc.Host
+		}
+		return nil, &RedirectError{Status: resp.StatusCode, Host: host}
+	}
+	if resp.ContentLength > MaxBody {
+		resp.Body.Close()
+		return nil, &TooLargeError{Limit: MaxBody}
+	}
+	// Replies are small JSON documents: read them here, bounded, so that no
+	// layer above (the trace dump, a JSON decoder) ever holds more.
+	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxBody+1))
+	resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	if len(body) > MaxBody {
+		return nil, &TooLargeError{Limit: MaxBody}
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	resp.ContentLength = int64(len(body))
+	resp.TransferEncoding = nil
+	return resp, nil
 }
 
 type retrier struct{ attempts atomic.Int64 }
