@@ -15,6 +15,8 @@ require (
 )
 
 require (
+	github.com/IBM/keyprotect-go-client v0.17.3 // indirect
+	github.com/IBM/platform-services-go-sdk v0.101.0 // indirect
 	github.com/Masterminds/semver v1.5.0 // indirect
 	github.com/clipperhouse/uax29/v2 v2.2.0 // indirect
 	github.com/fatih/color v1.19.0 // indirect

@@ -203,18 +203,41 @@ func TestGetOutputForms(t *testing.T) {
 		}
 		bearerOf(t, r.stdout)
 	})
-	t.Run("IBMCLOUD_QUIET", func(t *testing.T) {
-		r := h.runEnv(map[string]string{"IBMCLOUD_QUIET": "true"}, "", "get", "--apikey", keyFile)
-		if r.code != 0 || r.stderr != "" {
-			t.Fatalf("IBMCLOUD_QUIET:\n%s", r)
+	t.Run("IBMCLOUD_QUIET keeps stdout and hides notices", func(t *testing.T) {
+		for _, args := range [][]string{{}, {"--output", "json"}, {"--output", "raw"}, {"-q"}} {
+			plain := h.run("", append([]string{"get", "--apikey", keyFile}, args...)...)
+			quiet := h.runEnv(map[string]string{"IBMCLOUD_QUIET": "true"}, "", append([]string{"get", "--apikey", keyFile}, args...)...)
+			if quiet.code != 0 || quiet.stderr != "" || plain.code != 0 {
+				t.Fatalf("IBMCLOUD_QUIET %v:\n%s", args, quiet)
+			}
+			// Same shape, and the same cached token; only JSON's expires_in
+			// may move by a second between the two runs.
+			same := plain.stdout == quiet.stdout
+			if len(args) == 2 && args[1] == "json" {
+				same = jsonOf(t, plain)["access_token"] == jsonOf(t, quiet)["access_token"]
+			}
+			if !same || strings.Count(plain.stdout, "\n") != strings.Count(quiet.stdout, "\n") {
+				t.Fatalf("IBMCLOUD_QUIET changed stdout for %v:\n%q\n%q", args, plain.stdout, quiet.stdout)
+			}
 		}
-		bearerOf(t, r.stdout)
+		r := h.runEnv(map[string]string{"IBMCLOUD_QUIET": "true"}, "", "get", "--apikey", keyFile)
+		if fields := strings.Fields(r.stdout); len(fields) != 4 || fields[2] != "Bearer" {
+			t.Fatalf("awk '{print $4}' would not find the token: %q", r.stdout)
+		}
 	})
-	t.Run("quiet literal key prints no warning", func(t *testing.T) {
+	t.Run("raw is the bare token", func(t *testing.T) {
+		r := h.run("", "get", "--apikey", keyFile, "--output", "raw")
+		if r.code != 0 || r.stderr != "" || strings.Count(r.stdout, "\n") != 1 || strings.HasPrefix(r.stdout, "Bearer") ||
+			!h.iam.Verify(strings.TrimSuffix(r.stdout, "\n")) {
+			t.Fatalf("raw:\n%s", r)
+		}
+	})
+	t.Run("quiet literal key still warns on stderr", func(t *testing.T) {
 		r := h.run("", "get", "--apikey", serviceKey, "-q")
-		if r.code != 0 || r.stderr != "" {
+		if r.code != 0 || !strings.Contains(r.stderr, "might be visible to others") {
 			t.Fatalf("quiet:\n%s", r)
 		}
+		bearerOf(t, r.stdout)
 	})
 	t.Run("session json has exp-based expiry and no refresh token", func(t *testing.T) {
 		h := newHost(t)
@@ -327,7 +350,7 @@ func TestGetFailures(t *testing.T) {
 		}, 1, "no private IAM endpoint", "private.cloud.ibm.com", 0},
 		{"unknown option", func(*host) ([]string, map[string]string, string) { return []string{"--bogus"}, nil, "" }, 2, "Incorrect Usage.", "The option --bogus is unknown.", 0},
 		{"bad duration", func(*host) ([]string, map[string]string, string) { return []string{"--min-validity", "soon"}, nil, "" }, 2, "Incorrect Usage.", "soon is not valid for --min-validity", 0},
-		{"bad output", func(*host) ([]string, map[string]string, string) { return []string{"--output", "yaml"}, nil, "" }, 2, "Incorrect Usage.", "only JSON is", 0},
+		{"bad output", func(*host) ([]string, map[string]string, string) { return []string{"--output", "yaml"}, nil, "" }, 2, "Incorrect Usage.", "Use one of: json, raw, header, env.", 0},
 		{"stray argument", func(*host) ([]string, map[string]string, string) { return []string{serviceKey}, nil, "" }, 2, "Incorrect Usage.", "takes no arguments", 0},
 		{"apikey without value", func(*host) ([]string, map[string]string, string) { return []string{"--apikey"}, nil, "" }, 2, "Incorrect Usage.", "The option --apikey needs a value.", 0},
 	}

@@ -5,6 +5,7 @@
 package plugin
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -130,6 +131,7 @@ func (p *KPToken) Execute(ctx sdk.PluginContext, args []string) (code int) {
 		T:          tr,
 		Context:    ctx,
 		Getenv:     p.Getenv,
+		Environ:    os.Environ,
 		Now:        time.Now,
 		HTTPClient: httpclient.New,
 		Secrets:    secrets,
@@ -146,6 +148,10 @@ func (p *KPToken) Execute(ctx sdk.PluginContext, args []string) (code int) {
 	if err == nil {
 		return failure.ExitOK
 	}
+	var status *failure.ExitStatus
+	if errors.As(err, &status) {
+		return status.Code
+	}
 	f, ok := failure.As(err)
 	switch {
 	case ok:
@@ -156,22 +162,7 @@ func (p *KPToken) Execute(ctx sdk.PluginContext, args []string) (code int) {
 		// say): still FAILED and exit 1, with the scrubbed detail.
 		f = failure.New("unexpected_error", map[string]any{"Detail": err.Error()}).Wrap(err)
 	}
-	msg := tr.T(f.Cause, f.CauseData)
-	if f.Reason != "" {
-		msg += " " + tr.T(f.Reason, f.ReasonData)
-	}
-	if f.Note != "" {
-		msg += " " + tr.N(f.Note, f.NoteCount, nil)
-	}
-	if f.Usage {
-		msg = tr.T("usage_incorrect") + "\n" + msg
-	}
-	if f.Remedy != "" {
-		msg += "\n" + tr.T(f.Remedy, f.RemedyData)
-	}
-	if f.Detail != "" {
-		msg += "\n" + tr.T("label_detail") + " " + f.Detail
-	}
+	msg := cmd.RenderFailure(tr, f).Message(tr, f.Usage)
 	ui.Failed("%s", d.Secrets.Scrub(msg))
 	if f.Usage && executed != nil {
 		var help strings.Builder

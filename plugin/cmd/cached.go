@@ -24,7 +24,7 @@ func (d *Deps) openCache() (*cache.Cache, error) {
 // under the entry's lock (with its refresh token when it has one) while the
 // others wait and read the result. Whatever goes wrong with the cache, the
 // token is still obtained: the cache only saves IAM round trips.
-func cachedAPIKeyToken(d *Deps, p *output.Printer, iam *token.IAM, apikey string, opts *GetOptions) (token.Token, error) {
+func cachedAPIKeyToken(d *Deps, p *output.Printer, iam *token.IAM, apikey string, opts *sourceOptions) (token.Token, error) {
 	const scope = ""
 	if opts.NoCache {
 		return iam.FromAPIKey(apikey, scope)

@@ -34,9 +34,10 @@ func NewCmdCacheDelete(d *Deps) *cobra.Command {
 			return RunCacheDelete(d, opts)
 		},
 	}
-	c.Flags().StringVar(&opts.APIKey, "apikey", "", d.T.T("flag_apikey"))
+	c.Flags().StringVar(&opts.APIKey, "apikey", "", d.T.T("flag_cache_delete_apikey"))
 	c.Flags().BoolVar(&opts.All, "all", false, d.T.T("flag_cache_delete_all"))
-	addOutputFlags(c, d, &opts.outputOptions)
+	addOutputFlags(c, d, &opts.outputOptions, output.JSONOnly)
+	c.Flags().Lookup("quiet").Usage = d.T.T("flag_cache_delete_quiet")
 	metavar(c, "apikey", d.T.T("metavar_key"))
 	return c
 }
@@ -69,7 +70,7 @@ func RunCacheDelete(d *Deps, opts *CacheDeleteOptions) error {
 			return deleteFailed(err)
 		}
 	} else {
-		key, haveKey, err := resolveKey(d, &GetOptions{APIKey: opts.APIKey, APIKeySet: opts.APIKeySet})
+		key, haveKey, err := resolveKey(d, opts.APIKey, opts.APIKeySet)
 		if err != nil {
 			return err
 		}

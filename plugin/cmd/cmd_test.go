@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/IBM-Cloud/ibm-cloud-cli-sdk/bluemix/models"
+
 	"github.com/kp-token/kp-token/i18n"
 	"github.com/kp-token/kp-token/plugin/failure"
 	"github.com/kp-token/kp-token/plugin/iamtest"
@@ -22,6 +24,7 @@ type fakeContext struct {
 	renewed              string
 	renewErr             error
 	renewCalls           int
+	region               string
 }
 
 func (f *fakeContext) IAMEndpoint() string            { return f.iam }
@@ -30,6 +33,7 @@ func (f *fakeContext) IAMToken() string               { return f.access }
 func (f *fakeContext) IAMRefreshToken() string        { return f.refresh }
 func (f *fakeContext) HTTPTimeout() int               { return 5 }
 func (f *fakeContext) PluginDirectory() string        { return f.dir }
+func (f *fakeContext) CurrentRegion() models.Region   { return models.Region{Name: f.region} }
 func (f *fakeContext) RefreshIAMToken() (string, error) {
 	f.renewCalls++
 	if f.renewErr != nil {
@@ -77,7 +81,7 @@ func TestRunGetSessionMinValidity(t *testing.T) {
 				refresh: tt.refresh, renewed: fresh, renewErr: tt.renewErr, dir: t.TempDir()}
 			old := ctx.access
 			d, out, _ := newDeps(t, ctx, nil, "")
-			err := RunGet(d, &GetOptions{MinValidity: tt.minValidity, CacheWait: time.Second, outputOptions: outputOptions{Quiet: true}})
+			err := RunGet(d, &GetOptions{sourceOptions: sourceOptions{MinValidity: tt.minValidity, CacheWait: time.Second}, outputOptions: outputOptions{Quiet: true}})
 			if (ctx.renewCalls > 0) != tt.wantRenew {
 				t.Fatalf("renewed = %v, want %v", ctx.renewCalls > 0, tt.wantRenew)
 			}
@@ -113,7 +117,7 @@ func TestRunGetAPIKeyPrecedence(t *testing.T) {
 		env     map[string]string
 		wantSub string // "session" or an IAM ID
 	}{
-		{"flag", GetOptions{APIKey: "Flag_Key_000000000000000000000000000000000000", APIKeySet: true}, map[string]string{"IBMCLOUD_API_KEY": "Env_Key_0000000000000000000000000000000000000"}, iamtest.User.IAMID},
+		{"flag", GetOptions{sourceOptions: sourceOptions{APIKey: "Flag_Key_000000000000000000000000000000000000", APIKeySet: true}}, map[string]string{"IBMCLOUD_API_KEY": "Env_Key_0000000000000000000000000000000000000"}, iamtest.User.IAMID},
 		{"environment", GetOptions{}, map[string]string{"IBMCLOUD_API_KEY": "Env_Key_0000000000000000000000000000000000000"}, iamtest.ServiceID.IAMID},
 		{"legacy BLUEMIX_API_KEY", GetOptions{}, map[string]string{"BLUEMIX_API_KEY": "Env_Key_0000000000000000000000000000000000000"}, iamtest.ServiceID.IAMID},
 		{"session", GetOptions{}, nil, "session"},
@@ -181,7 +185,7 @@ func TestRunGetSessionEndpointOnlyForRenewal(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := &fakeContext{private: true, access: "Bearer " + srv.AccessToken(iamtest.User, "password", tt.ttl), refresh: "rt", dir: t.TempDir()}
 			d, out, _ := newDeps(t, ctx, nil, "")
-			err := RunGet(d, &GetOptions{MinValidity: 5 * time.Minute, outputOptions: outputOptions{Quiet: true}})
+			err := RunGet(d, &GetOptions{sourceOptions: sourceOptions{MinValidity: 5 * time.Minute}, outputOptions: outputOptions{Quiet: true}})
 			if ctx.renewCalls != 0 {
 				t.Fatal("the session was renewed through an endpoint that must not be used")
 			}

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/IBM-Cloud/ibm-cloud-cli-sdk/bluemix/models"
+
 	"github.com/kp-token/kp-token/i18n"
 	"github.com/kp-token/kp-token/plugin/endpoint"
 	"github.com/kp-token/kp-token/plugin/failure"
@@ -23,6 +25,7 @@ type Context interface {
 	token.Session
 	HTTPTimeout() int
 	PluginDirectory() string
+	CurrentRegion() models.Region
 }
 
 // IOStreams are the process's standard streams.
@@ -37,6 +40,8 @@ type Deps struct {
 	T       *i18n.Translator
 	Context Context // nil while building metadata
 	Getenv  func(string) string
+	// Environ is the whole environment, for commands that start others.
+	Environ func() []string
 	Now     func() time.Time
 	// HTTPClient builds the client for IAM calls with the given timeout.
 	HTTPClient func(timeout time.Duration) *http.Client
@@ -80,16 +85,28 @@ func (d *Deps) iamURL() (string, error) {
 	return endpoint.IAM(d.Getenv, s)
 }
 
-// outputOptions are the flags every command that prints a token shares.
+// outputOptions are --output and -q, which every command has.
 type outputOptions struct {
-	Output string
-	Quiet  bool
+	Output  string
+	Quiet   bool
+	formats []output.Format // what --output accepts here
 }
 
+// printer builds the Printer: -q picks the quiet form and hides notices;
+// the CLI's quiet mode (IBMCLOUD_QUIET) only hides notices, as the SDK's UI
+// does, and never changes what goes to stdout.
 func (o *outputOptions) printer(d *Deps) (*output.Printer, error) {
-	f, err := output.ParseFormat(o.Output, o.Quiet || d.Quiet)
+	f, err := output.ParseFormat(o.Output, o.Quiet, o.formats)
 	if err != nil {
 		return nil, err
 	}
-	return &output.Printer{Out: d.IO.Out, Err: d.IO.ErrOut, T: d.T, Format: f, Now: d.Now}, nil
+	return &output.Printer{Out: d.IO.Out, Err: d.IO.ErrOut, T: d.T, Format: f, Quiet: o.Quiet || d.Quiet, Now: d.Now}, nil
+}
+
+func formatList(formats []output.Format) string {
+	names := make([]string, len(formats))
+	for i, f := range formats {
+		names[i] = f.Name()
+	}
+	return strings.Join(names, ", ")
 }

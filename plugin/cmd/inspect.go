@@ -47,7 +47,8 @@ func NewCmdInspect(d *Deps) *cobra.Command {
 		},
 	}
 	c.Flags().StringVar(&opts.File, "file", "", d.T.T("flag_inspect_file"))
-	c.Flags().StringVar(&opts.Output, "output", "", d.T.T("flag_output"))
+	opts.formats = output.JSONOnly
+	c.Flags().StringVar(&opts.Output, "output", "", d.T.T("flag_output_json"))
 	metavar(c, "output", d.T.T("metavar_format"))
 	metavar(c, "file", d.T.T("metavar_file"))
 	return c

@@ -4,6 +4,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kp-token/kp-token/plugin/failure"
+	"github.com/kp-token/kp-token/plugin/output"
 	"github.com/kp-token/kp-token/plugin/token"
 )
 
@@ -25,7 +26,7 @@ func NewCmdRefresh(d *Deps) *cobra.Command {
 		RunE:        func(*cobra.Command, []string) error { return RunRefresh(d, opts) },
 	}
 	c.Flags().StringVar(&opts.File, "file", "", d.T.T("flag_refresh_file"))
-	addOutputFlags(c, d, &opts.outputOptions)
+	addOutputFlags(c, d, &opts.outputOptions, output.RenewFormats)
 	metavar(c, "file", d.T.T("metavar_file"))
 	return c
 }
@@ -50,7 +51,7 @@ func RunRefresh(d *Deps, opts *RefreshOptions) error {
 			return err
 		}
 		d.Secrets.Add(t.AccessToken)
-		return p.Token(t)
+		return p.Token(t, output.Target{})
 	}
 	old, err := token.ReadFile(opts.File)
 	if err != nil {
@@ -77,5 +78,5 @@ func RunRefresh(d *Deps, opts *RefreshOptions) error {
 		t.RefreshToken = old.RefreshToken
 	}
 	d.Secrets.Add(t.AccessToken, t.RefreshToken)
-	return deliver(d, p, t, opts.File, "file_renewed")
+	return deliver(d, p, t, output.Target{}, opts.File, "file_renewed")
 }

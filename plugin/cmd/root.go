@@ -43,8 +43,9 @@ func NewRoot(d *Deps) *cobra.Command {
 	root.SetOut(d.IO.Out)
 	root.SetErr(d.IO.ErrOut)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return flagError(err) })
-	root.AddCommand(NewCmdGet(d), NewCmdRefresh(d), NewCmdInspect(d), NewCmdCacheDelete(d))
+	root.AddCommand(NewCmdGet(d), NewCmdRefresh(d), NewCmdInspect(d), NewCmdExec(d), NewCmdVerify(d), NewCmdCacheDelete(d))
 	for _, c := range root.Commands() {
+		c.PreRunE = checkFileFlag
 		c.Flags().BoolP("help", "h", false, d.T.T("flag_help"))
 		c.SetHelpFunc(func(c *cobra.Command, _ []string) { _ = WriteHelp(c.OutOrStdout(), c, d) })
 	}
@@ -160,6 +161,23 @@ func flagError(err error) error {
 		}
 	}
 	return failure.Usagef("usage_generic", data).Wrap(err)
+}
+
+// checkFileFlag refuses --file "" (an unset variable, which would print
+// the token into a CI log instead) and --file - (a file named '-' is never
+// what was meant).
+func checkFileFlag(c *cobra.Command, _ []string) error {
+	f := c.Flags().Lookup("file")
+	if f == nil || !f.Changed {
+		return nil
+	}
+	switch strings.TrimSpace(f.Value.String()) {
+	case "":
+		return failure.Usagef("usage_file_empty", nil)
+	case "-":
+		return failure.Usagef("usage_file_dash", nil)
+	}
+	return nil
 }
 
 // noArgs rejects positional arguments with a localized message.

@@ -29,7 +29,7 @@ func IAM(getenv func(string) string, s Session) (string, error) {
 	}
 	if s != nil {
 		if v := strings.TrimSpace(s.IAMEndpoint()); v != "" {
-			return Check(v, "config")
+			return checkIAM(v, failure.Msg("source_cli_config"))
 		}
 		if s.IsPrivateEndpointEnabled() {
 			return "", failure.New("endpoint_private_unknown", nil).WithRemedy("endpoint_private_remedy", nil)
@@ -41,23 +41,45 @@ func IAM(getenv func(string) string, s Session) (string, error) {
 // Check validates and canonicalizes an IAM URL: https, or http on a
 // loopback address (local test servers); no path but an optional
 // /identity/token, which is dropped.
-func Check(raw, from string) (string, error) {
-	data := map[string]any{"URL": raw, "Source": from}
+func Check(raw, from string) (string, error) { return checkIAM(raw, from) }
+
+func checkIAM(raw string, from any) (string, error) {
+	u, err := checkService(raw, "IAM", from)
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimSuffix(u, "/identity/token"), nil
+}
+
+// CheckService validates and canonicalizes a service's base URL: https, or
+// http on a loopback address; no credentials, query or fragment; no
+// trailing slash.
+func CheckService(raw, service, from string) (string, error) { return checkService(raw, service, from) }
+
+// examples are the public endpoints shown in remedies.
+var examples = map[string]string{
+	"IAM":                 DefaultIAM,
+	"Key Protect":         "https://us-south.kms.cloud.ibm.com",
+	"Resource Controller": "https://resource-controller.cloud.ibm.com",
+}
+
+// from is a flag or variable name, or a failure.Msg naming the source.
+func checkService(raw, service string, from any) (string, error) {
+	data := map[string]any{"URL": raw, "Source": from, "Service": service, "Example": examples[service]}
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		return "", failure.New("endpoint_invalid", data).WithRemedy("endpoint_invalid_remedy", nil)
+		return "", failure.New("endpoint_invalid", data).WithRemedy("endpoint_invalid_remedy", data)
 	}
 	switch u.Scheme {
 	case "https":
 	case "http":
 		if !Loopback(u.Hostname()) {
-			return "", failure.New("endpoint_insecure", data).WithRemedy("endpoint_invalid_remedy", nil)
+			return "", failure.New("endpoint_insecure", data).WithRemedy("endpoint_invalid_remedy", data)
 		}
 	default:
-		return "", failure.New("endpoint_invalid", data).WithRemedy("endpoint_invalid_remedy", nil)
+		return "", failure.New("endpoint_invalid", data).WithRemedy("endpoint_invalid_remedy", data)
 	}
-	path := strings.TrimSuffix(strings.TrimSuffix(u.Path, "/"), "/identity/token")
-	return u.Scheme + "://" + u.Host + strings.TrimSuffix(path, "/"), nil
+	return u.Scheme + "://" + u.Host + strings.TrimSuffix(u.Path, "/"), nil
 }
 
 // Loopback reports whether host names this machine.

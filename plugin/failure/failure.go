@@ -20,7 +20,17 @@ const (
 	ExitOK    = 0
 	ExitError = 1
 	ExitUsage = 2
+	// ExitCannotRun and ExitNotFound are the shells' codes for a command
+	// that cannot be run or is not found ('exec').
+	ExitCannotRun = 126
+	ExitNotFound  = 127
 )
+
+// ExitStatus ends a run with a code and no message: 'exec' passes on its
+// child's status.
+type ExitStatus struct{ Code int }
+
+func (e *ExitStatus) Error() string { return "exit status " + strconv.Itoa(e.Code) }
 
 // Failure is an error with a localized cause and remedy.
 type Failure struct {
@@ -56,6 +66,11 @@ func (f *Failure) Error() string {
 
 func (f *Failure) Unwrap() error { return f.Err }
 
+// Msg is template data that is itself a message ID, rendered in the
+// user's language before the message that holds it (a source named in
+// words, say).
+type Msg string
+
 // New returns a Failure with exit code 1.
 func New(cause string, data map[string]any) *Failure {
 	return &Failure{ExitCode: ExitError, Cause: cause, CauseData: data}
@@ -64,6 +79,12 @@ func New(cause string, data map[string]any) *Failure {
 // Usagef returns an incorrect-usage Failure (exit code 2).
 func Usagef(cause string, data map[string]any) *Failure {
 	return &Failure{ExitCode: ExitUsage, Cause: cause, CauseData: data, Usage: true}
+}
+
+// WithExitCode sets the exit code.
+func (f *Failure) WithExitCode(code int) *Failure {
+	f.ExitCode = code
+	return f
 }
 
 // WithRemedy sets the remedy message.

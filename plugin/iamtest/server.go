@@ -280,26 +280,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 
 	if scripted != nil {
-		time.Sleep(scripted.Delay)
-		if scripted.Reset {
-			if hj, ok := w.(http.Hijacker); ok {
-				if conn, _, err := hj.Hijack(); err == nil {
-					if tcp, ok := conn.(interface{ SetLinger(int) error }); ok {
-						_ = tcp.SetLinger(0) // RST rather than FIN
-					}
-					conn.Close()
-					return
-				}
-			}
-		}
-		for k, v := range scripted.Header {
-			w.Header().Set(k, v)
-		}
-		if scripted.ContentType != "" {
-			w.Header().Set("Content-Type", scripted.ContentType)
-		}
-		w.WriteHeader(scripted.Status)
-		_, _ = w.Write([]byte(scripted.Body))
+		serveScripted(w, scripted)
 		return
 	}
 	time.Sleep(delay)

@@ -1,13 +1,15 @@
-// Package output renders results in the three forms kp-token offers:
-// human (localized labels, messages on stderr), quiet (the bare header value)
-// and JSON (one object, nothing else on stdout).
+// Package output renders results in the forms kp-token offers (see
+// Format): data on stdout, everything else on stderr.
 package output
 
 import (
 	"fmt"
 	"io"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/IBM-Cloud/ibm-cloud-cli-sdk/bluemix/terminal"
 
@@ -16,29 +18,94 @@ import (
 	"github.com/kp-token/kp-token/plugin/token"
 )
 
-// Format is how results are printed.
+// Format is how results are printed. The forms, one place for all:
+//
+//	human   'IAM token:  Bearer ...' on stdout (the shape of 'ibmcloud iam
+//	        oauth-tokens'), the expiry and notices on stderr
+//	quiet   -q: 'Bearer ...' alone, the Authorization header value
+//	raw     the bare access token alone (for 'Authorization: Bearer $T')
+//	json    one JSON object
+//	header  'Authorization: Bearer ...' and 'bluemix-instance: ID' lines
+//	env     shell lines exporting KP_ACCESS_TOKEN, KP_INSTANCE_ID, KP_ENDPOINT
 type Format int
 
 const (
 	Human Format = iota
 	Quiet
 	JSON
+	Raw
+	Header
+	Env
 )
 
-// ParseFormat reads --output and -q. JSON wins over quiet: a script that
-// asked for JSON wants JSON.
-func ParseFormat(outputFlag string, quiet bool) (Format, error) {
-	switch strings.ToLower(strings.TrimSpace(outputFlag)) {
-	case "":
+var formatNames = map[string]Format{"json": JSON, "raw": Raw, "header": Header, "env": Env}
+
+// Name is the --output value of f ("" for human and quiet).
+func (f Format) Name() string {
+	for n, v := range formatNames {
+		if v == f {
+			return n
+		}
+	}
+	return ""
+}
+
+// Token forms: what 'get' accepts.
+var (
+	TokenFormats = []Format{JSON, Raw, Header, Env}
+	// RenewFormats are what 'refresh' accepts.
+	RenewFormats = []Format{JSON, Raw}
+	// JSONOnly is for commands whose data has no other machine form.
+	JSONOnly = []Format{JSON}
+)
+
+// ParseFormat reads --output and -q against the forms a command offers.
+// An --output form wins over -q: a script that asked for JSON wants JSON.
+func ParseFormat(outputFlag string, quiet bool, allowed []Format) (Format, error) {
+	v := strings.ToLower(strings.TrimSpace(outputFlag))
+	if v == "" {
 		if quiet {
 			return Quiet, nil
 		}
 		return Human, nil
-	case "json":
-		return JSON, nil
-	default:
-		return Human, failure.Usagef("output_unsupported", map[string]any{"Value": outputFlag})
 	}
+	f, ok := formatNames[v]
+	if ok && slices.Contains(allowed, f) {
+		return f, nil
+	}
+	names := make([]string, len(allowed))
+	for i, a := range allowed {
+		names[i] = a.Name()
+	}
+	return Human, failure.Usagef("output_unsupported", map[string]any{"Value": outputFlag, "Formats": strings.Join(names, ", ")})
+}
+
+// Shell is the syntax of --output env.
+type Shell int
+
+const (
+	POSIX Shell = iota
+	PowerShell
+)
+
+// ParseShell reads --shell.
+func ParseShell(v string) (Shell, error) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "", "sh", "bash", "zsh", "posix":
+		return POSIX, nil
+	case "powershell", "pwsh":
+		return PowerShell, nil
+	}
+	return POSIX, failure.Usagef("usage_invalid_value", map[string]any{"Value": v, "Flag": "--shell"})
+}
+
+// Target is where the token is used: a Key Protect instance and endpoint,
+// each empty when unknown.
+type Target struct {
+	InstanceID   string
+	Endpoint     string
+	InstanceName string
+	Region       string
 }
 
 // Printer writes results: data to Out, everything else to Err.
@@ -46,31 +113,117 @@ type Printer struct {
 	Out, Err io.Writer
 	T        *i18n.Translator
 	Format   Format
-	Now      func() time.Time
+	// Quiet hides notices on stderr: -q, or the CLI's quiet mode
+	// (IBMCLOUD_QUIET), which never changes what goes to stdout.
+	Quiet bool
+	Shell Shell
+	Now   func() time.Time
 }
 
 // Token prints a token in the chosen form. In human form the token line has
 // the shape of 'ibmcloud iam oauth-tokens' on stdout and its expiry goes to
 // stderr, so that scripts written for that command keep working.
-func (p *Printer) Token(t token.Token) error {
+func (p *Printer) Token(t token.Token, kp Target) error {
+	// A token is printed on one line and nothing it carries may add one.
+	bearer := SafeLine(t.Bearer())
 	switch p.Format {
 	case Quiet:
-		_, err := fmt.Fprintln(p.Out, t.Bearer())
+		_, err := fmt.Fprintln(p.Out, bearer)
+		return err
+	case Raw:
+		_, err := fmt.Fprintln(p.Out, SafeLine(t.AccessToken))
 		return err
 	case JSON:
-		doc, err := t.JSON(p.Now())
+		doc, err := t.JSONWith(p.Now(), kp.fields())
 		if err != nil {
 			return err
 		}
 		_, err = fmt.Fprintln(p.Out, string(doc))
 		return err
+	case Header:
+		var b strings.Builder
+		b.WriteString("Authorization: " + bearer + "\n")
+		if kp.InstanceID != "" {
+			b.WriteString("bluemix-instance: " + SafeLine(kp.InstanceID) + "\n")
+		}
+		_, err := io.WriteString(p.Out, b.String())
+		return err
+	case Env:
+		var b strings.Builder
+		b.WriteString(p.export("KP_ACCESS_TOKEN", bearer))
+		if kp.InstanceID != "" {
+			b.WriteString(p.export("KP_INSTANCE_ID", kp.InstanceID))
+		}
+		if kp.Endpoint != "" {
+			b.WriteString(p.export("KP_ENDPOINT", kp.Endpoint))
+		}
+		_, err := io.WriteString(p.Out, b.String())
+		return err
 	default:
-		if _, err := fmt.Fprintf(p.Out, "%s  %s\n", p.T.T("label_iam_token"), t.Bearer()); err != nil {
+		if _, err := fmt.Fprintf(p.Out, "%s  %s\n", p.T.T("label_iam_token"), bearer); err != nil {
 			return err
 		}
 		p.Info(p.Expiry(t.ExpiresAt()))
 		return nil
 	}
+}
+
+func (k Target) fields() map[string]any {
+	m := map[string]any{}
+	for name, v := range map[string]string{"instance_id": k.InstanceID, "kp_endpoint": k.Endpoint,
+		"instance_name": k.InstanceName, "instance_region": k.Region} {
+		if v != "" {
+			m[name] = v
+		}
+	}
+	return m
+}
+
+// export is one line that sets an environment variable, single-quoted so
+// that eval gives back the exact value.
+func (p *Printer) export(name, value string) string {
+	if p.Shell == PowerShell {
+		// PowerShell single quotes: a quote inside is doubled.
+		return "$env:" + name + " = '" + strings.ReplaceAll(value, "'", "''") + "'\n"
+	}
+	return "export " + name + "=" + ShellQuote(value) + "\n"
+}
+
+// ShellQuote quotes s for a POSIX shell: in single quotes, where nothing
+// is special, with each quote inside closed, escaped and reopened.
+func ShellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// SafeLine makes server-supplied text safe for one terminal line: control
+// characters (ESC, CR, LF, BEL...) are shown escaped, never sent.
+func SafeLine(s string) string {
+	if !strings.ContainsFunc(s, isControl) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if isControl(r) {
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// SafeText is SafeLine for text that may keep its line breaks.
+func SafeText(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = SafeLine(l)
+	}
+	return strings.Join(lines, "\n")
+}
+
+func isControl(r rune) bool {
+	return unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || unicode.Is(unicode.Bidi_Control, r)
 }
 
 // Expiry says when a token expires, in local time and in words.
@@ -84,18 +237,18 @@ func (p *Printer) Expiry(at time.Time) string {
 	return p.T.T("token_expires_at", data)
 }
 
-// Info prints a message on stderr unless the output is quiet or JSON.
+// Info prints a message on stderr in human form only, unless quiet.
 func (p *Printer) Info(msg string) {
-	if p.Format != Human {
+	if p.Format != Human || p.Quiet {
 		return
 	}
 	fmt.Fprintln(p.Err, msg)
 }
 
-// Notice prints a message on stderr unless the output is quiet: with
-// --output json stderr is still free for people.
+// Notice prints a message on stderr unless quiet: with --output json
+// stderr is still free for people.
 func (p *Printer) Notice(msg string) {
-	if p.Format == Quiet {
+	if p.Quiet {
 		return
 	}
 	fmt.Fprintln(p.Err, msg)
@@ -103,6 +256,10 @@ func (p *Printer) Notice(msg string) {
 
 // Warn is Notice in the CLI's warning colour.
 func (p *Printer) Warn(msg string) { p.Notice(terminal.WarningColor(msg)) }
+
+// Alert is a warning that -q does not hide: a script author still needs to
+// hear that the key is visible in process lists.
+func (p *Printer) Alert(msg string) { fmt.Fprintln(p.Err, terminal.WarningColor(msg)) }
 
 // LocalTime formats t in the local time zone with its abbreviation.
 func LocalTime(t time.Time) string {

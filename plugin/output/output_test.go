@@ -1,10 +1,15 @@
 package output
 
 import (
+	"bytes"
+	"io"
+	"os/exec"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/kp-token/kp-token/i18n"
+	"github.com/kp-token/kp-token/plugin/token"
 )
 
 func TestDuration(t *testing.T) {
@@ -39,21 +44,104 @@ func TestDuration(t *testing.T) {
 
 func TestParseFormat(t *testing.T) {
 	tests := []struct {
-		out   string
-		quiet bool
-		want  Format
-		err   bool
+		out     string
+		quiet   bool
+		allowed []Format
+		want    Format
+		err     bool
 	}{
-		{"", false, Human, false},
-		{"", true, Quiet, false},
-		{"json", false, JSON, false},
-		{"JSON", true, JSON, false},
-		{"yaml", false, Human, true},
+		{"", false, JSONOnly, Human, false},
+		{"", true, JSONOnly, Quiet, false},
+		{"json", false, JSONOnly, JSON, false},
+		{"JSON", true, TokenFormats, JSON, false},
+		{"raw", true, TokenFormats, Raw, false},
+		{"header", false, TokenFormats, Header, false},
+		{"env", false, TokenFormats, Env, false},
+		{"env", false, RenewFormats, Human, true},
+		{"raw", false, JSONOnly, Human, true},
+		{"yaml", false, TokenFormats, Human, true},
 	}
 	for _, tt := range tests {
-		got, err := ParseFormat(tt.out, tt.quiet)
+		got, err := ParseFormat(tt.out, tt.quiet, tt.allowed)
 		if (err != nil) != tt.err || got != tt.want {
 			t.Errorf("ParseFormat(%q,%v) = %v,%v", tt.out, tt.quiet, got, err)
 		}
+	}
+}
+
+func TestTokenForms(t *testing.T) {
+	tok := token.Token{AccessToken: "eyJ.a.b", TokenType: "Bearer", Expiration: time.Now().Add(time.Hour).Unix()}
+	full := Target{InstanceID: "0d2a5b8e-1111-4c4c-9d9d-123456789abc", Endpoint: "https://us-south.kms.cloud.ibm.com"}
+	tests := []struct {
+		name   string
+		format Format
+		shell  Shell
+		target Target
+		want   string
+	}{
+		{"quiet", Quiet, POSIX, full, "Bearer eyJ.a.b\n"},
+		{"raw", Raw, POSIX, full, "eyJ.a.b\n"},
+		{"header", Header, POSIX, full, "Authorization: Bearer eyJ.a.b\nbluemix-instance: 0d2a5b8e-1111-4c4c-9d9d-123456789abc\n"},
+		{"header without instance", Header, POSIX, Target{}, "Authorization: Bearer eyJ.a.b\n"},
+		{"env", Env, POSIX, full, "export KP_ACCESS_TOKEN='Bearer eyJ.a.b'\nexport KP_INSTANCE_ID='0d2a5b8e-1111-4c4c-9d9d-123456789abc'\nexport KP_ENDPOINT='https://us-south.kms.cloud.ibm.com'\n"},
+		{"env powershell", Env, PowerShell, Target{Endpoint: "https://x/it's"}, "$env:KP_ACCESS_TOKEN = 'Bearer eyJ.a.b'\n$env:KP_ENDPOINT = 'https://x/it''s'\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out bytes.Buffer
+			p := &Printer{Out: &out, Err: io.Discard, T: i18n.New("en_US"), Format: tt.format, Shell: tt.shell, Now: time.Now}
+			if err := p.Token(tok, tt.target); err != nil {
+				t.Fatal(err)
+			}
+			if out.String() != tt.want {
+				t.Fatalf("got %q, want %q", out.String(), tt.want)
+			}
+		})
+	}
+}
+
+// TestEnvFormEvaluates feeds the env form to a real sh and reads the values
+// back: quotes, spaces, dollars and backticks must come back exactly.
+func TestEnvFormEvaluates(t *testing.T) {
+	sh, err := exec.LookPath("sh")
+	if err != nil {
+		t.Skip("no sh")
+	}
+	tricky := `it's "quoted" $HOME ` + "`id`" + ` \ end'`
+	tok := token.Token{AccessToken: "tok'en", TokenType: "Bearer", Expiration: time.Now().Add(time.Hour).Unix()}
+	var out bytes.Buffer
+	p := &Printer{Out: &out, Err: io.Discard, T: i18n.New("en_US"), Format: Env, Now: time.Now}
+	if err := p.Token(tok, Target{InstanceID: "id", Endpoint: tricky}); err != nil {
+		t.Fatal(err)
+	}
+	script := out.String() + `printf '%s\n%s\n%s' "$KP_ACCESS_TOKEN" "$KP_INSTANCE_ID" "$KP_ENDPOINT"`
+	got, err := exec.Command(sh, "-c", script).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "Bearer tok'en\nid\n" + tricky; string(got) != want {
+		t.Fatalf("sh gave %q, want %q", got, want)
+	}
+}
+
+func TestSafeLine(t *testing.T) {
+	tests := map[string]string{
+		"plain":              "plain",
+		"esc\x1b[31mred":     `esc\x1b[31mred`,
+		"cr\rbel\a":          `cr\rbel\a`,
+		"two\nlines":         `two\nlines`,
+		"accents é 한국어 stay": "accents é 한국어 stay",
+	}
+	for in, want := range tests {
+		if got := SafeLine(in); got != want {
+			t.Errorf("SafeLine(%q) = %q, want %q", in, got, want)
+		}
+	}
+	tok := token.Token{AccessToken: "a.b.c", TokenType: "Bearer\nInjected: yes"}
+	var out bytes.Buffer
+	p := &Printer{Out: &out, Err: io.Discard, T: i18n.New("en_US"), Format: Quiet, Now: time.Now}
+	_ = p.Token(tok, Target{})
+	if strings.Count(out.String(), "\n") != 1 {
+		t.Fatalf("a token_type with a newline added a line: %q", out.String())
 	}
 }

@@ -41,7 +41,10 @@ func (t Token) ExpiresAt() time.Time { return time.Unix(t.Expiration, 0) }
 // iam_token, the name 'ibmcloud iam oauth-tokens --output json' uses. The
 // expiry fields are recomputed against now so that expires_in is what is
 // left, not what IAM granted an hour ago.
-func (t Token) JSON(now time.Time) ([]byte, error) {
+func (t Token) JSON(now time.Time) ([]byte, error) { return t.JSONWith(now, nil) }
+
+// JSONWith is JSON with extra top-level fields (where the token is used).
+func (t Token) JSONWith(now time.Time, extra map[string]any) ([]byte, error) {
 	type doc struct {
 		Token
 		IAMToken string `json:"iam_token"`
@@ -50,7 +53,21 @@ func (t Token) JSON(now time.Time) ([]byte, error) {
 	if t.TokenType == "" {
 		t.TokenType = "Bearer"
 	}
-	return json.MarshalIndent(doc{Token: t, IAMToken: t.Bearer()}, "", "  ")
+	if len(extra) == 0 {
+		return json.MarshalIndent(doc{Token: t, IAMToken: t.Bearer()}, "", "  ")
+	}
+	base, err := json.Marshal(doc{Token: t, IAMToken: t.Bearer()})
+	if err != nil {
+		return nil, err
+	}
+	m := map[string]any{}
+	if err := json.Unmarshal(base, &m); err != nil {
+		return nil, err
+	}
+	for k, v := range extra {
+		m[k] = v
+	}
+	return json.MarshalIndent(m, "", "  ")
 }
 
 // Claims are the decoded payload of an access token.

@@ -1,0 +1,68 @@
+package cmd
+
+import (
+	"github.com/kp-token/kp-token/i18n"
+	"github.com/kp-token/kp-token/plugin/failure"
+	"github.com/kp-token/kp-token/plugin/output"
+)
+
+// FailureText is a failure in the user's language: the cause (with its
+// reason and note), the remedy, and the untranslated detail line, each
+// part empty when absent. Text that came from servers is made safe for the
+// terminal.
+type FailureText struct {
+	Cause, Remedy, Detail string
+}
+
+// RenderFailure renders f through t.
+func RenderFailure(t *i18n.Translator, f *failure.Failure) FailureText {
+	var out FailureText
+	out.Cause = t.T(f.Cause, localize(t, f.CauseData))
+	if f.Reason != "" {
+		out.Cause += " " + t.T(f.Reason, localize(t, f.ReasonData))
+	}
+	if f.Note != "" {
+		out.Cause += " " + t.N(f.Note, f.NoteCount, nil)
+	}
+	if f.Remedy != "" {
+		out.Remedy = t.T(f.Remedy, localize(t, f.RemedyData))
+	}
+	out.Detail = f.Detail
+	out.Cause, out.Remedy, out.Detail = output.SafeText(out.Cause), output.SafeText(out.Remedy), output.SafeLine(out.Detail)
+	return out
+}
+
+// Message is the whole text shown after FAILED.
+func (ft FailureText) Message(t *i18n.Translator, usage bool) string {
+	msg := ft.Cause
+	if usage {
+		msg = t.T("usage_incorrect") + "\n" + msg
+	}
+	if ft.Remedy != "" {
+		msg += "\n" + ft.Remedy
+	}
+	if ft.Detail != "" {
+		msg += "\n" + t.T("label_detail") + " " + ft.Detail
+	}
+	return msg
+}
+
+// localize renders the failure.Msg values of data in t's language.
+func localize(t *i18n.Translator, data map[string]any) map[string]any {
+	var out map[string]any
+	for k, v := range data {
+		if m, ok := v.(failure.Msg); ok {
+			if out == nil {
+				out = make(map[string]any, len(data))
+				for k2, v2 := range data {
+					out[k2] = v2
+				}
+			}
+			out[k] = t.T(string(m))
+		}
+	}
+	if out == nil {
+		return data
+	}
+	return out
+}

@@ -1,0 +1,5 @@
+package cmd
+
+import "os"
+
+var forwardedSignals = []os.Signal{os.Interrupt}

@@ -1,0 +1,163 @@
+// Package kp knows where Key Protect is: its regions and endpoints, what an
+// instance ID looks like, and the one call that proves a token opens an
+// instance (through IBM's keyprotect-go-client).
+package kp
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"regexp"
+	"strings"
+	"time"
+
+	kpclient "github.com/IBM/keyprotect-go-client"
+
+	"github.com/kp-token/kp-token/plugin/endpoint"
+	"github.com/kp-token/kp-token/plugin/failure"
+)
+
+// Regions are the regions where Key Protect runs, in one table: each has
+// https://<region>.kms.cloud.ibm.com and a private twin. in-che and in-mum
+// are offered on request.
+var Regions = []string{
+	"us-south", "us-east", "eu-gb", "eu-de", "eu-es", "au-syd",
+	"jp-tok", "jp-osa", "ca-tor", "ca-mon", "br-sao", "in-che", "in-mum",
+}
+
+// ResourceID is Key Protect's resource_id in the global catalog.
+const ResourceID = "ee41347f-b18e-4ca6-bf80-b5467c63f9a6"
+
+// Service is the product name used in messages.
+const Service = "Key Protect"
+
+var uuidRe = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+// ValidInstanceID reports whether id has the shape of an instance GUID.
+func ValidInstanceID(id string) bool { return uuidRe.MatchString(id) }
+
+// IsRegion reports whether Key Protect runs in region.
+func IsRegion(region string) bool {
+	for _, r := range Regions {
+		if r == region {
+			return true
+		}
+	}
+	return false
+}
+
+// EndpointRequest is what decides the Key Protect endpoint, strongest first.
+type EndpointRequest struct {
+	Flag string // --kp-endpoint
+	Env  string // KP_ENDPOINT
+	// Region is --region; InstanceRegion the region of an instance found
+	// by name or CRN; SessionRegion the CLI's targeted region.
+	Region, InstanceRegion, SessionRegion string
+	// Private is the CLI's private-endpoint choice: never fall back to the
+	// public endpoint.
+	Private bool
+}
+
+// Endpoint returns the Key Protect base URL and the region it serves (""
+// when an explicit URL was given).
+func Endpoint(r EndpointRequest) (url, region string, err error) {
+	switch {
+	case strings.TrimSpace(r.Flag) != "":
+		url, err = endpoint.CheckService(strings.TrimSpace(r.Flag), Service, "--kp-endpoint")
+		return url, "", err
+	case strings.TrimSpace(r.Env) != "":
+		url, err = endpoint.CheckService(strings.TrimSpace(r.Env), Service, "KP_ENDPOINT")
+		return url, "", err
+	}
+	region = firstNonEmpty(r.Region, r.InstanceRegion, r.SessionRegion)
+	if region == "" {
+		return "", "", failure.New("kp_region_none", nil).WithRemedy("kp_region_none_remedy", nil)
+	}
+	url, err = RegionEndpoint(region, r.Private)
+	return url, region, err
+}
+
+// RegionEndpoint is the endpoint of a region from the table.
+func RegionEndpoint(region string, private bool) (string, error) {
+	region = strings.ToLower(strings.TrimSpace(region))
+	if !IsRegion(region) {
+		data := map[string]any{"Region": region, "Known": strings.Join(Regions, ", ")}
+		return "", failure.New("kp_region_unknown", data).WithRemedy("kp_region_unknown_remedy", nil)
+	}
+	if private {
+		return "https://private." + region + ".kms.cloud.ibm.com", nil
+	}
+	return "https://" + region + ".kms.cloud.ibm.com", nil
+}
+
+func firstNonEmpty(v ...string) string {
+	for _, s := range v {
+		if s = strings.TrimSpace(s); s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// Access is what a successful check saw.
+type Access struct {
+	// KeysListed is how many keys the one-key page held: 0 (the identity
+	// sees none) or 1 (it sees at least one).
+	KeysListed int
+}
+
+// Check makes one real Key Protect call with the token: GET
+// /api/v2/keys?limit=1 on the instance. Its errors are *kpclient.Error (the
+// service answered) or transport errors.
+func Check(ctx context.Context, client *http.Client, baseURL, instanceID, bearer string, timeout time.Duration) (Access, error) {
+	// kp-token's transport already retries, within the CLI's timeout.
+	kpclient.RetryMax = 0
+	c, err := kpclient.New(kpclient.ClientConfig{
+		BaseURL:       baseURL,
+		Authorization: bearer,
+		InstanceID:    instanceID,
+		Timeout:       timeout.Seconds(),
+	}, client.Transport)
+	if err != nil {
+		return Access{}, err
+	}
+	c.HttpClient.CheckRedirect = client.CheckRedirect
+	keys, err := c.GetKeys(ctx, 1, 0)
+	if err != nil {
+		return Access{}, err
+	}
+	return Access{KeysListed: len(keys.Keys)}, nil
+}
+
+// ServiceError returns Key Protect's answer in err, if it answered.
+func ServiceError(err error) (*kpclient.Error, bool) {
+	var e *kpclient.Error
+	ok := errors.As(err, &e)
+	return e, ok
+}
+
+// TransportCause unwraps the client's URLError, which hides the transport
+// error from errors.As.
+func TransportCause(err error) error {
+	var ue *kpclient.URLError
+	if errors.As(err, &ue) && ue.Err != nil {
+		return ue.Err
+	}
+	return err
+}
+
+// Reasons lists Key Protect's reason codes and messages in e.
+func Reasons(e *kpclient.Error) string {
+	var parts []string
+	for _, r := range e.Reasons {
+		s := r.Code
+		if r.Message != "" {
+			s += ": " + r.Message
+		}
+		parts = append(parts, s)
+	}
+	if len(parts) == 0 {
+		return e.Message
+	}
+	return strings.Join(parts, "; ")
+}
