@@ -5,6 +5,8 @@ go 1.26.5
 require (
 	github.com/IBM-Cloud/ibm-cloud-cli-sdk v1.12.1
 	github.com/IBM/go-sdk-core/v5 v5.25.3
+	github.com/IBM/keyprotect-go-client v0.17.3
+	github.com/IBM/platform-services-go-sdk v0.101.0
 	github.com/gofrs/flock v0.8.1
 	github.com/hashicorp/go-retryablehttp v0.7.8
 	github.com/mattn/go-runewidth v0.0.24
@@ -15,8 +17,6 @@ require (
 )
 
 require (
-	github.com/IBM/keyprotect-go-client v0.17.3 // indirect
-	github.com/IBM/platform-services-go-sdk v0.101.0 // indirect
 	github.com/Masterminds/semver v1.5.0 // indirect
 	github.com/clipperhouse/uax29/v2 v2.2.0 // indirect
 	github.com/fatih/color v1.19.0 // indirect

@@ -26,6 +26,7 @@ type Context interface {
 	HTTPTimeout() int
 	PluginDirectory() string
 	CurrentRegion() models.Region
+	CurrentAccount() models.Account
 }
 
 // IOStreams are the process's standard streams.

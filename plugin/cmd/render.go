@@ -11,7 +11,7 @@ import (
 // part empty when absent. Text that came from servers is made safe for the
 // terminal.
 type FailureText struct {
-	Cause, Remedy, Detail string
+	Cause, Remedy, Detail, Extra string
 }
 
 // RenderFailure renders f through t.
@@ -27,7 +27,7 @@ func RenderFailure(t *i18n.Translator, f *failure.Failure) FailureText {
 	if f.Remedy != "" {
 		out.Remedy = t.T(f.Remedy, localize(t, f.RemedyData))
 	}
-	out.Detail = f.Detail
+	out.Detail, out.Extra = f.Detail, f.Extra
 	out.Cause, out.Remedy, out.Detail = output.SafeText(out.Cause), output.SafeText(out.Remedy), output.SafeLine(out.Detail)
 	return out
 }
@@ -43,6 +43,9 @@ func (ft FailureText) Message(t *i18n.Translator, usage bool) string {
 	}
 	if ft.Detail != "" {
 		msg += "\n" + t.T("label_detail") + " " + ft.Detail
+	}
+	if ft.Extra != "" {
+		msg += "\n" + ft.Extra
 	}
 	return msg
 }

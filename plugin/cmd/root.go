@@ -43,7 +43,7 @@ func NewRoot(d *Deps) *cobra.Command {
 	root.SetOut(d.IO.Out)
 	root.SetErr(d.IO.ErrOut)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return flagError(err) })
-	root.AddCommand(NewCmdGet(d), NewCmdRefresh(d), NewCmdInspect(d), NewCmdExec(d), NewCmdVerify(d), NewCmdCacheDelete(d))
+	root.AddCommand(NewCmdGet(d), NewCmdRefresh(d), NewCmdInspect(d), NewCmdExec(d), NewCmdVerify(d), NewCmdSetup(d), NewCmdCacheDelete(d))
 	for _, c := range root.Commands() {
 		c.PreRunE = checkFileFlag
 		c.Flags().BoolP("help", "h", false, d.T.T("flag_help"))

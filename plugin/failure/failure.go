@@ -50,6 +50,9 @@ type Failure struct {
 	// Detail is untranslated technical text (a Go error) shown on a line of
 	// its own after the remedy, scrubbed like everything else.
 	Detail string
+	// Extra is text already in the user's language, shown last (what a
+	// failed 'setup' undid).
+	Extra string
 	// Usage asks for the command's usage text after the message.
 	Usage bool
 	// Err is the underlying error, kept for errors.Is/As and tests; it is

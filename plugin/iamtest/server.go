@@ -80,6 +80,7 @@ type Server struct {
 	requests []Request
 	delay    time.Duration
 	now      func() time.Time
+	adm      *admin
 }
 
 type refreshEntry struct {
@@ -254,6 +255,10 @@ func randomToken() string {
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/v1/") {
+		s.serveAdmin(w, r)
+		return
+	}
 	if r.URL.Path != "/identity/token" {
 		writeError(w, http.StatusNotFound, "BXNIM0100E", "Not found.")
 		return
