@@ -48,7 +48,10 @@ type host struct {
 	t    *testing.T
 	home string
 	iam  *iamtest.Server
-	env  map[string]string
+	// rc answers instance lookups; empty until a test adds instances. No
+	// test may reach the real Resource Controller.
+	rc  *iamtest.ResourceController
+	env map[string]string
 }
 
 const (
@@ -63,7 +66,10 @@ func newHost(t *testing.T) *host {
 	iam.AddAPIKey(serviceKey, iamtest.ServiceID)
 	iam.AddAPIKey(userKey, iamtest.User)
 	home := t.TempDir()
-	h := &host{t: t, home: home, iam: iam, env: map[string]string{
+	rc := iamtest.NewResourceController(iam)
+	t.Cleanup(rc.Close)
+	h := &host{t: t, home: home, iam: iam, rc: rc, env: map[string]string{
+		"RESOURCE_CONTROLLER_URL":   rc.URL,
 		"IBMCLOUD_CONFIG_HOME":      home,
 		"IBMCLOUD_PLUGIN_NAMESPACE": "kp-token",
 		"IBMCLOUD_CLI":              "ibmcloud",

@@ -120,14 +120,9 @@ func TestGetHeaderAndEnvForms(t *testing.T) {
 			t.Fatalf("want exactly the two header lines:\n%s", r)
 		}
 	})
-	t.Run("header without an instance says how to add one", func(t *testing.T) {
+	t.Run("header without an instance looks for one, and says so when there is none", func(t *testing.T) {
 		r := h.run("", "get", "--output", "header")
-		if r.code != 0 || r.stdout != "Authorization: Bearer "+access+"\n" || !strings.Contains(r.stderr, "--instance-id ID") {
-			t.Fatalf("got:\n%s", r)
-		}
-		if r := h.run("", "get", "--output", "header", "-q"); r.stderr != "" {
-			t.Fatalf("-q still printed the notice:\n%s", r)
-		}
+		expectFailure(t, r, 1, "No Key Protect instance was found in the region us-south.", "ibmcloud target")
 	})
 	t.Run("env evaluates in sh to the exact values", func(t *testing.T) {
 		sh, err := exec.LookPath("sh")
@@ -186,7 +181,7 @@ func TestExec(t *testing.T) {
 		}
 	})
 	t.Run("no -- needed", func(t *testing.T) {
-		r := h.run("", "exec", "--apikey", key, "--kp-endpoint", "http://127.0.0.1:9", "-q", "sh", "-c", "exit 3")
+		r := h.run("", "exec", "--apikey", key, "--instance-id", instanceID, "--kp-endpoint", "http://127.0.0.1:9", "-q", "sh", "-c", "exit 3")
 		if r.code != 3 || r.stderr != "" {
 			t.Fatalf("got:\n%s", r)
 		}
@@ -213,7 +208,7 @@ func TestExec(t *testing.T) {
 	t.Run("the token has --min-validity left", func(t *testing.T) {
 		h := newHost(t)
 		h.loginUser(4 * time.Minute) // inside the default 5m: renewed first
-		r := h.run("", "exec", "--kp-endpoint", "http://127.0.0.1:9", "--", "sh", "-c", `printf '%s' "$KP_ACCESS_TOKEN"`)
+		r := h.run("", "exec", "--instance-id", instanceID, "--kp-endpoint", "http://127.0.0.1:9", "--", "sh", "-c", `printf '%s' "$KP_ACCESS_TOKEN"`)
 		if r.code != 0 || h.iam.Count() != 1 {
 			t.Fatalf("the expiring session token was not renewed before exec (IAM calls %d):\n%s", h.iam.Count(), r)
 		}
@@ -291,8 +286,8 @@ func TestVerify(t *testing.T) {
 			}
 		})
 	}
-	t.Run("no instance", func(t *testing.T) {
-		r := h.run("", "verify", "--apikey", key, "--kp-endpoint", kp.URL)
-		expectFailure(t, r, 2, "This command needs a Key Protect instance", "Incorrect Usage")
+	t.Run("no instance and none in the account", func(t *testing.T) {
+		r := h.run("", "verify", "--apikey", key, "--kp-endpoint", kp.URL, "--region", "us-south")
+		expectFailure(t, r, 1, "No Key Protect instance was found in the region us-south.", "ibmcloud resource service-instance-create NAME kms tiered-pricing us-south")
 	})
 }

@@ -205,6 +205,10 @@ func (c *Cache) DeleteAll() ([]Entry, error) {
 	for _, l := range locks {
 		c.removeLock(l)
 	}
+	// Remembered instance resolutions go too: "forget everything".
+	if err := os.RemoveAll(c.instanceDir()); err != nil {
+		return removed, err
+	}
 	return removed, nil
 }
 

@@ -35,6 +35,9 @@ func (f *fakeContext) HTTPTimeout() int               { return 5 }
 func (f *fakeContext) PluginDirectory() string        { return f.dir }
 func (f *fakeContext) CurrentRegion() models.Region   { return models.Region{Name: f.region} }
 func (f *fakeContext) CurrentAccount() models.Account { return models.Account{} }
+func (f *fakeContext) CurrentResourceGroup() models.ResourceGroup {
+	return models.ResourceGroup{}
+}
 func (f *fakeContext) RefreshIAMToken() (string, error) {
 	f.renewCalls++
 	if f.renewErr != nil {

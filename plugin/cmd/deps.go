@@ -27,6 +27,7 @@ type Context interface {
 	PluginDirectory() string
 	CurrentRegion() models.Region
 	CurrentAccount() models.Account
+	CurrentResourceGroup() models.ResourceGroup
 }
 
 // IOStreams are the process's standard streams.

@@ -53,8 +53,12 @@ func RunExec(d *Deps, opts *ExecOptions) error {
 		return failure.Usagef("exec_no_command", nil)
 	}
 	p := &output.Printer{Out: d.IO.Out, Err: d.IO.ErrOut, T: d.T, Quiet: opts.Quiet || d.Quiet, Now: d.Now}
-	target, err := opts.targetOptions.resolve(d, true)
+	need := targetNeeds{endpoint: true, instance: true}
+	ref, err := opts.targetOptions.parse(d)
 	if err != nil {
+		return err
+	}
+	if err := opts.targetOptions.preflight(d, ref, need); err != nil {
 		return err
 	}
 	path, err := exec.LookPath(opts.Command[0])
@@ -66,8 +70,9 @@ func RunExec(d *Deps, opts *ExecOptions) error {
 	if err != nil {
 		return err
 	}
-	if target.InstanceID == "" {
-		p.Notice(d.T.T("kp_instance_missing"))
+	target, err := opts.targetOptions.resolve(d, p, ref, t, need)
+	if err != nil {
+		return err
 	}
 	child := exec.Command(path, opts.Command[1:]...)
 	child.Env = childEnv(d.Environ(), map[string]string{

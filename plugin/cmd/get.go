@@ -63,19 +63,23 @@ func RunGet(d *Deps, opts *GetOptions) error {
 		return err
 	}
 	// Usage errors first: a bad instance ID must not cost an IAM call.
-	forKP := p.Format == output.Header || p.Format == output.Env
-	target, err := opts.targetOptions.resolve(d, p.Format == output.Env)
+	need := targetNeeds{endpoint: p.Format == output.Env, instance: p.Format == output.Header || p.Format == output.Env}
+	ref, err := opts.targetOptions.parse(d)
 	if err != nil {
+		return err
+	}
+	if err := opts.targetOptions.preflight(d, ref, need); err != nil {
 		return err
 	}
 	t, err := obtainToken(d, p, &opts.sourceOptions)
 	if err != nil {
 		return err
 	}
-	if forKP && target.InstanceID == "" {
-		p.Notice(d.T.T("kp_instance_missing"))
+	target, err := opts.targetOptions.resolve(d, p, ref, t, need)
+	if err != nil {
+		return err
 	}
-	return deliver(d, p, t, target, opts.File, "file_written")
+	return deliver(d, p, t, target.Target, opts.File, "file_written")
 }
 
 // deliver prints t; with a file it writes t there first. In human form the

@@ -38,14 +38,14 @@ func (ft FailureText) Message(t *i18n.Translator, usage bool) string {
 	if usage {
 		msg = t.T("usage_incorrect") + "\n" + msg
 	}
+	if ft.Extra != "" {
+		msg += "\n" + ft.Extra
+	}
 	if ft.Remedy != "" {
 		msg += "\n" + ft.Remedy
 	}
 	if ft.Detail != "" {
 		msg += "\n" + t.T("label_detail") + " " + ft.Detail
-	}
-	if ft.Extra != "" {
-		msg += "\n" + ft.Extra
 	}
 	return msg
 }

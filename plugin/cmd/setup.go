@@ -24,7 +24,7 @@ import (
 type SetupOptions struct {
 	outputOptions
 	Name        string
-	InstanceID  string
+	target      targetOptions
 	Role        string
 	File        string
 	Description string
@@ -45,7 +45,7 @@ func NewCmdSetup(d *Deps) *cobra.Command {
 	}
 	f := c.Flags()
 	f.StringVar(&opts.Name, "name", "", d.T.T("flag_setup_name"))
-	f.StringVar(&opts.InstanceID, "instance-id", "", d.T.T("flag_instance_id"))
+	addInstanceFlags(c, d, &opts.target)
 	f.StringVar(&opts.Role, "role", "Reader", d.T.T("flag_setup_role"))
 	f.StringVar(&opts.File, "file", "", d.T.T("flag_setup_file"))
 	f.StringVar(&opts.Description, "description", "", d.T.T("flag_setup_description"))
@@ -54,7 +54,6 @@ func NewCmdSetup(d *Deps) *cobra.Command {
 	addOutputFlags(c, d, &opts.outputOptions, output.JSONOnly)
 	c.Flags().Lookup("quiet").Usage = d.T.T("flag_exec_quiet")
 	metavar(c, "name", "NAME")
-	metavar(c, "instance-id", "ID")
 	metavar(c, "role", "ROLE")
 	metavar(c, "file", d.T.T("metavar_file"))
 	metavar(c, "description", "TEXT")
@@ -111,6 +110,16 @@ func RunSetup(d *Deps, opts *SetupOptions) error {
 	if account == "" {
 		return failure.New("setup_no_account", nil).WithRemedy("setup_no_account_remedy", nil)
 	}
+	if in.ref.name != "" {
+		inst, _, err := opts.target.lookup(d, t, in.ref.name, false)
+		if err != nil {
+			return err
+		}
+		in.InstanceID = inst.GUID
+	}
+	if in.Description == "" {
+		in.Description = d.T.T("setup_default_description", map[string]any{"Instance": in.InstanceID})
+	}
 	api, err := serviceid.New(url, t.AccessToken, d.HTTPClient(d.Timeout()), d.Timeout())
 	if err != nil {
 		return err
@@ -157,6 +166,7 @@ func RunSetup(d *Deps, opts *SetupOptions) error {
 type setupInput struct {
 	Name, InstanceID, Role, File, Description string
 	Reuse                                     bool
+	ref                                       instanceRef
 }
 
 func (o *SetupOptions) validate(d *Deps) (setupInput, error) {
@@ -164,15 +174,14 @@ func (o *SetupOptions) validate(d *Deps) (setupInput, error) {
 	if in.Name == "" {
 		return in, failure.Usagef("setup_name_required", nil)
 	}
-	target := targetOptions{InstanceID: o.InstanceID}
-	id, err := target.instanceID(d)
+	ref, err := o.target.parse(d)
 	if err != nil {
 		return in, err
 	}
-	if id == "" {
+	if !ref.given() {
 		return in, failure.Usagef("kp_instance_required", nil)
 	}
-	in.InstanceID = id
+	in.ref, in.InstanceID = ref, ref.inst.GUID
 	for _, r := range serviceid.Roles {
 		if strings.EqualFold(r, strings.TrimSpace(o.Role)) {
 			in.Role = r
@@ -193,9 +202,6 @@ func (o *SetupOptions) validate(d *Deps) (setupInput, error) {
 	}
 	if st, err := os.Stat(filepath.Dir(in.File)); err != nil || !st.IsDir() {
 		return in, failure.New("tokenfile_write_failed", data).WithRemedy("tokenfile_write_remedy", nil)
-	}
-	if in.Description == "" {
-		in.Description = d.T.T("setup_default_description", map[string]any{"Instance": in.InstanceID})
 	}
 	return in, nil
 }

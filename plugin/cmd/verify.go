@@ -109,13 +109,13 @@ func RunVerify(d *Deps, opts *VerifyOptions) error {
 }
 
 func verify(d *Deps, p *output.Printer, opts *VerifyOptions, v *Verdict) error {
-	target, err := opts.targetOptions.resolve(d, true)
+	need := targetNeeds{endpoint: true, instance: true}
+	ref, err := opts.targetOptions.parse(d)
 	if err != nil {
 		return err
 	}
-	v.Endpoint, v.InstanceID = target.Endpoint, target.InstanceID
-	if target.InstanceID == "" {
-		return failure.Usagef("kp_instance_required", nil)
+	if err := opts.targetOptions.preflight(d, ref, need); err != nil {
+		return err
 	}
 	t, err := obtainToken(d, p, &opts.sourceOptions)
 	if err != nil {
@@ -129,14 +129,47 @@ func verify(d *Deps, p *output.Printer, opts *VerifyOptions, v *Verdict) error {
 		}
 		v.Account = c.Info.Accounts.AccountID
 	}
+	target, err := opts.targetOptions.resolve(d, p, ref, t, need)
+	if err != nil {
+		return err
+	}
+	v.Endpoint, v.InstanceID = target.Endpoint, target.InstanceID
+	err = check(d, t, v)
+	if err != nil && target.cached != nil && isInstanceNotFound(err) {
+		// A remembered instance Key Protect does not know: look again once.
+		if c, cerr := d.openCache(); cerr == nil {
+			c.ForgetInstance(*target.cached)
+		}
+		inst, _, lerr := opts.targetOptions.lookup(d, t, ref.name, true)
+		if lerr != nil {
+			return lerr
+		}
+		if inst.GUID != v.InstanceID {
+			if url, _, eerr := kp.Endpoint(opts.targetOptions.endpointRequest(d, inst.Region)); eerr == nil {
+				v.Endpoint = url
+			}
+			v.InstanceID, v.Status = inst.GUID, 0
+			err = check(d, t, v)
+		}
+	}
+	return err
+}
+
+// check makes the Key Protect call and fills the verdict.
+func check(d *Deps, t token.Token, v *Verdict) error {
 	timeout := d.Timeout()
-	access, err := kp.Check(context.Background(), d.HTTPClient(timeout), target.Endpoint, target.InstanceID, t.Bearer(), timeout)
+	access, err := kp.Check(context.Background(), d.HTTPClient(timeout), v.Endpoint, v.InstanceID, t.Bearer(), timeout)
 	if err != nil {
 		return kpFailure(err, v, timeout)
 	}
 	v.OK = true
 	v.KeysListed = &access.KeysListed
 	return nil
+}
+
+func isInstanceNotFound(err error) bool {
+	f, ok := failure.As(err)
+	return ok && f.Cause == "verify_instance_not_found"
 }
 
 // kpFailure maps what Key Protect (or the network) said to a verdict.

@@ -50,8 +50,8 @@ type Failure struct {
 	// Detail is untranslated technical text (a Go error) shown on a line of
 	// its own after the remedy, scrubbed like everything else.
 	Detail string
-	// Extra is text already in the user's language, shown last (what a
-	// failed 'setup' undid).
+	// Extra is text already in the user's language, shown after the cause
+	// (what a failed 'setup' undid, the instances that matched).
 	Extra string
 	// Usage asks for the command's usage text after the message.
 	Usage bool

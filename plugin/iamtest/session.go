@@ -21,6 +21,7 @@ type Session struct {
 	Trace              string
 	HTTPTimeout        int
 	Account            string
+	ResourceGroup      models.ResourceGroup
 }
 
 // WriteSession writes a CLI config into dir (what IBMCLOUD_CONFIG_HOME
@@ -50,6 +51,9 @@ func WriteSession(dir string, s Session) error {
 	cfg.SetIAMRefreshToken(s.RefreshToken)
 	if s.Account != "" {
 		cfg.SetAccount(models.Account{GUID: s.Account, Name: "Key Protect Team"})
+	}
+	if s.ResourceGroup.GUID != "" {
+		cfg.SetResourceGroup(s.ResourceGroup)
 	}
 	if s.Locale != "" {
 		cfg.SetLocale(s.Locale)

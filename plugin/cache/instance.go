@@ -1,0 +1,79 @@
+package cache
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/kp-token/kp-token/plugin/atomicfile"
+	"github.com/kp-token/kp-token/plugin/kp"
+)
+
+// InstanceTTL is how long a resolved instance is trusted. Instances are
+// rarely replaced; 'verify' looks again at once when Key Protect does not
+// know a remembered one.
+const InstanceTTL = 24 * time.Hour
+
+// InstanceKey is what a resolution depended on: the account, the region
+// and resource group searched, and the name (empty for "the only one").
+type InstanceKey struct {
+	Account, Region, ResourceGroup, Name string
+}
+
+func (k InstanceKey) id() string {
+	sum := sha256.Sum256([]byte("instance\x00" + k.Account + "\x00" + k.Region + "\x00" + k.ResourceGroup + "\x00" + k.Name))
+	return hex.EncodeToString(sum[:])
+}
+
+type instanceEntry struct {
+	Version  int         `json:"version"`
+	Key      InstanceKey `json:"key"`
+	Stored   int64       `json:"stored_at"`
+	Instance kp.Instance `json:"instance"`
+}
+
+func (c *Cache) instanceDir() string { return filepath.Join(c.Dir, "instances") }
+func (c *Cache) instancePath(k InstanceKey) string {
+	return filepath.Join(c.instanceDir(), k.id()+".json")
+}
+
+// LoadInstance returns a remembered resolution that is still fresh.
+func (c *Cache) LoadInstance(k InstanceKey, now time.Time) (kp.Instance, bool) {
+	f, err := os.Open(c.instancePath(k))
+	if err != nil {
+		return kp.Instance{}, false
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxEntrySize))
+	if err != nil {
+		return kp.Instance{}, false
+	}
+	var e instanceEntry
+	if json.Unmarshal(data, &e) != nil || e.Version != version || e.Key != k || !kp.ValidInstanceID(e.Instance.GUID) {
+		return kp.Instance{}, false
+	}
+	age := now.Sub(time.Unix(e.Stored, 0))
+	if age < 0 || age > InstanceTTL {
+		return kp.Instance{}, false
+	}
+	return e.Instance, true
+}
+
+// StoreInstance remembers a resolution.
+func (c *Cache) StoreInstance(k InstanceKey, inst kp.Instance, now time.Time) error {
+	if err := os.MkdirAll(c.instanceDir(), 0o700); err != nil {
+		return err
+	}
+	data, err := json.Marshal(instanceEntry{Version: version, Key: k, Stored: now.Unix(), Instance: inst})
+	if err != nil {
+		return err
+	}
+	return atomicfile.WriteNoSync(c.instancePath(k), data)
+}
+
+// ForgetInstance drops a remembered resolution.
+func (c *Cache) ForgetInstance(k InstanceKey) { _ = os.Remove(c.instancePath(k)) }

@@ -1,0 +1,125 @@
+package iamtest
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// ResourceController is a local Resource Controller-compatible server for
+// GET /v2/resource_instances: bearer tokens signed by the IAM test server,
+// the name, resource_id and resource_group_id filters, limit/start paging,
+// and the reply shape (rows_count, next_url, resources[]).
+type ResourceController struct {
+	*httptest.Server
+	iam *Server
+
+	mu        sync.Mutex
+	instances []RCInstance
+	requests  []url.Values
+}
+
+// RCInstance is a service instance the server holds.
+type RCInstance struct {
+	GUID, Name, Region, ResourceGroup, ResourceID, Account string
+}
+
+// CRN is the instance's CRN.
+func (i RCInstance) CRN() string {
+	service := "kms"
+	if i.ResourceID != KeyProtectResourceID {
+		service = "cloud-object-storage"
+	}
+	return "crn:v1:bluemix:public:" + service + ":" + i.Region + ":a/" + i.Account + ":" + i.GUID + "::"
+}
+
+// KeyProtectResourceID is Key Protect's resource_id in the global catalog.
+const KeyProtectResourceID = "ee41347f-b18e-4ca6-bf80-b5467c63f9a6"
+
+// NewResourceController starts a server that trusts tokens signed by iam.
+func NewResourceController(iam *Server) *ResourceController {
+	rc := &ResourceController{iam: iam}
+	rc.Server = httptest.NewServer(http.HandlerFunc(rc.serve))
+	return rc
+}
+
+// Add registers instances.
+func (rc *ResourceController) Add(list ...RCInstance) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	rc.instances = append(rc.instances, list...)
+}
+
+// Replace sets the instances the server holds.
+func (rc *ResourceController) Replace(list ...RCInstance) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	rc.instances = list
+}
+
+// Count is the number of list requests seen.
+func (rc *ResourceController) Count() int {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	return len(rc.requests)
+}
+
+func (rc *ResourceController) serve(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet || r.URL.Path != "/v2/resource_instances" {
+		writeJSON(w, http.StatusNotFound, map[string]any{"message": "Not found", "status_code": 404})
+		return
+	}
+	access, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	claims, err := decodeClaims(access)
+	if !ok || err != nil || !rc.iam.Verify(access) {
+		writeJSON(w, http.StatusUnauthorized, map[string]any{"message": "Unauthorized", "status_code": 401, "error_code": "RC-IamErrorResponse"})
+		return
+	}
+	account := ""
+	if a, ok := claims["account"].(map[string]any); ok {
+		account, _ = a["bss"].(string)
+	}
+	q := r.URL.Query()
+	rc.mu.Lock()
+	rc.requests = append(rc.requests, q)
+	var match []RCInstance
+	for _, i := range rc.instances {
+		if i.Account != account || (q.Get("name") != "" && i.Name != q.Get("name")) ||
+			(q.Get("resource_id") != "" && i.ResourceID != q.Get("resource_id")) ||
+			(q.Get("resource_group_id") != "" && i.ResourceGroup != q.Get("resource_group_id")) {
+			continue
+		}
+		match = append(match, i)
+	}
+	rc.mu.Unlock()
+	limit, _ := strconv.Atoi(q.Get("limit"))
+	if limit <= 0 || limit > 100 {
+		limit = 100
+	}
+	start, _ := strconv.Atoi(q.Get("start"))
+	end := min(start+limit, len(match))
+	if start > end {
+		start = end
+	}
+	var next any
+	if end < len(match) {
+		nq := url.Values{}
+		for k, v := range q {
+			nq[k] = v
+		}
+		nq.Set("start", strconv.Itoa(end))
+		next = "/v2/resource_instances?" + nq.Encode()
+	}
+	resources := []any{}
+	for _, i := range match[start:end] {
+		resources = append(resources, map[string]any{
+			"id": i.CRN(), "guid": i.GUID, "crn": i.CRN(), "name": i.Name, "region_id": i.Region, "account_id": i.Account,
+			"resource_group_id": i.ResourceGroup, "resource_id": i.ResourceID, "resource_plan_id": "eedd3585-90c6-4c8f-a6a2-a8b4b6e7a7b4",
+			"type": "service_instance", "state": "active",
+		})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"rows_count": len(resources), "next_url": next, "resources": resources})
+}

@@ -1,0 +1,126 @@
+package kp
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/IBM/go-sdk-core/v5/core"
+	"github.com/IBM/platform-services-go-sdk/resourcecontrollerv2"
+
+	"github.com/kp-token/kp-token/plugin/endpoint"
+	"github.com/kp-token/kp-token/plugin/failure"
+	"github.com/kp-token/kp-token/plugin/httpclient"
+)
+
+// Instance is a Key Protect instance as the Resource Controller knows it.
+type Instance struct {
+	GUID          string `json:"guid"`
+	Name          string `json:"name,omitempty"`
+	CRN           string `json:"crn,omitempty"`
+	Region        string `json:"region_id,omitempty"`
+	ResourceGroup string `json:"resource_group_id,omitempty"`
+}
+
+// ParseCRN reads a Key Protect instance CRN,
+// crn:v1:<cloud>:<type>:kms:<region>:a/<account>:<guid>::, without a lookup.
+// ok is false for anything else (another service's CRN included).
+func ParseCRN(crn string) (Instance, bool) {
+	parts := strings.Split(crn, ":")
+	if len(parts) < 8 || parts[0] != "crn" || parts[1] != "v1" || parts[4] != "kms" {
+		return Instance{}, false
+	}
+	guid := strings.ToLower(parts[7])
+	if !ValidInstanceID(guid) || parts[5] == "" {
+		return Instance{}, false
+	}
+	return Instance{GUID: guid, CRN: crn, Region: parts[5]}, true
+}
+
+// ResourceControllerService is the product name used in messages.
+const ResourceControllerService = "Resource Controller"
+
+// ResourceControllerURL is RESOURCE_CONTROLLER_URL (the platform-services
+// SDK's own external-configuration variable) if set, else the public or,
+// with private endpoints, the private endpoint: never a fallback to public.
+func ResourceControllerURL(getenv func(string) string, private bool) (string, error) {
+	if v := strings.TrimSpace(getenv("RESOURCE_CONTROLLER_URL")); v != "" {
+		return endpoint.CheckService(v, ResourceControllerService, "RESOURCE_CONTROLLER_URL")
+	}
+	if private {
+		return "https://private.resource-controller.cloud.ibm.com", nil
+	}
+	return resourcecontrollerv2.DefaultServiceURL, nil
+}
+
+// Finder lists Key Protect instances with the Resource Controller.
+type Finder struct {
+	URL     string
+	Token   string // the access token, without "Bearer "
+	Client  *http.Client
+	Timeout time.Duration
+}
+
+// maxPages bounds a listing: an account with more than this many pages of
+// Key Protect instances of one name or group is not what a lookup is for.
+const maxPages = 10
+
+// List returns the Key Protect instances named name (any name when empty)
+// in the resource group (any group when empty).
+func (f *Finder) List(name, resourceGroup string) ([]Instance, error) {
+	auth, err := core.NewBearerTokenAuthenticator(f.Token)
+	if err != nil {
+		return nil, err
+	}
+	rc, err := resourcecontrollerv2.NewResourceControllerV2(&resourcecontrollerv2.ResourceControllerV2Options{URL: f.URL, Authenticator: auth})
+	if err != nil {
+		return nil, err
+	}
+	rc.Service.SetHTTPClient(f.Client)
+	opts := rc.NewListResourceInstancesOptions().SetResourceID(ResourceID).SetLimit(100)
+	if name != "" {
+		opts.SetName(name)
+	}
+	if resourceGroup != "" {
+		opts.SetResourceGroupID(resourceGroup)
+	}
+	pager, err := rc.NewResourceInstancesPager(opts)
+	if err != nil {
+		return nil, err
+	}
+	var out []Instance
+	for page := 0; pager.HasNext() && page < maxPages; page++ {
+		items, err := pager.GetNext()
+		if err != nil {
+			return nil, f.fail(err)
+		}
+		for _, it := range items {
+			// The filters are the server's; the checks here keep a server
+			// that ignores one from handing over another service's instance.
+			if deref(it.ResourceID) != ResourceID || (name != "" && deref(it.Name) != name) ||
+				(resourceGroup != "" && deref(it.ResourceGroupID) != resourceGroup) {
+				continue
+			}
+			out = append(out, Instance{GUID: strings.ToLower(deref(it.GUID)), Name: deref(it.Name), CRN: deref(it.CRN),
+				Region: deref(it.RegionID), ResourceGroup: deref(it.ResourceGroupID)})
+		}
+	}
+	return out, nil
+}
+
+func (f *Finder) fail(err error) error {
+	var hp *core.HTTPProblem
+	if errors.As(err, &hp) && hp.Response != nil {
+		data := map[string]any{"Status": hp.Response.GetStatusCode(), "Message": hp.Summary, "URL": f.URL}
+		return failure.New("rc_failed", data).WithRemedy("rc_failed_remedy", nil).Wrap(err)
+	}
+	return httpclient.Failure(err, ResourceControllerService, f.URL, f.Timeout)
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
