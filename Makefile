@@ -7,7 +7,7 @@ PKG     := github.com/kp-token/kp-token
 LDFLAGS := -s -w -X $(PKG)/plugin.Version=$(VERSION)
 BIN     := bin/kp-token$(if $(filter windows,$(shell $(GO) env GOOS)),.exe,)
 
-.PHONY: all build demo test tree unit vet cross fuzz bench install clean
+.PHONY: all build demo test tree unit vet cross fuzz bench install release repo repo-serve clean
 
 all: build
 
@@ -59,7 +59,28 @@ BENCHRUNS ?= 50
 
 # Installs the built binary into a real IBM Cloud CLI.
 install: build
+	@command -v ibmcloud >/dev/null 2>&1 || { \
+	  echo "make install: the IBM Cloud CLI ('ibmcloud') is not on PATH."; \
+	  echo "  Install it first: https://cloud.ibm.com/docs/cli?topic=cli-install-ibmcloud-cli"; \
+	  echo "  The plug-in was built: $(BIN). Install it later with 'ibmcloud plugin install $(BIN) -f'."; \
+	  exit 1; }
 	ibmcloud plugin install ./$(BIN) -f
+
+# Release binaries for every CLI platform, reproducible, with checksums.txt
+# (SHA-1 and SHA-256): 'make release VERSION=1.2.3' -> out/release/.
+release:
+	$(GO) run ./plugin/release/repotool release -version $(VERSION) -out out/release
+
+# A plug-in repository in out/repo/ (bx/list and the binaries); an older
+# index there keeps its versions. BASE_URL makes the binary URLs absolute.
+BASE_URL ?=
+repo: release
+	$(GO) run ./plugin/release/repotool repo -version $(VERSION) -release out/release -out out/repo -base-url "$(BASE_URL)"
+
+# Serves out/repo/ on 127.0.0.1 for 'ibmcloud plugin repo-add'.
+PORT ?= 8765
+repo-serve:
+	$(GO) run ./plugin/release/repotool serve -dir out/repo -addr 127.0.0.1:$(PORT)
 
 clean:
 	rm -rf bin out
