@@ -4,7 +4,8 @@
 GO      ?= go
 VERSION ?= 0.1.0
 PKG     := github.com/kp-token/kp-token
-LDFLAGS := -s -w -X $(PKG)/plugin.Version=$(VERSION)
+COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null)
+LDFLAGS := -s -w -X $(PKG)/plugin.Version=$(VERSION) -X $(PKG)/plugin.Commit=$(COMMIT)
 BIN     := bin/kp-token$(if $(filter windows,$(shell $(GO) env GOOS)),.exe,)
 
 .PHONY: all build demo test tree unit vet cross fuzz bench install release repo repo-serve clean

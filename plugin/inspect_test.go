@@ -85,7 +85,7 @@ func TestInspect(t *testing.T) {
 		}
 		expectFailure(t, h.run("", "inspect", "--file", h.write("x.json", "[]")), 1, "is not a token file", "kp-token get")
 		expectFailure(t, h.run("", "inspect", "-"), 1, "No token was read from standard input", "whole token")
-		expectFailure(t, h.run("", "inspect", "a", "b"), 2, "Give one token at most.", "USAGE:")
+		expectFailure(t, h.run("", "inspect", "a", "b"), 2, "Give one token at most.", "ibmcloud kp-token inspect --help")
 	})
 	t.Run("nothing to inspect", func(t *testing.T) {
 		h := newHost(t)

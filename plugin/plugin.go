@@ -24,12 +24,16 @@ import (
 	"github.com/kp-token/kp-token/plugin/cmd"
 	"github.com/kp-token/kp-token/plugin/failure"
 	"github.com/kp-token/kp-token/plugin/httpclient"
+	"github.com/kp-token/kp-token/plugin/output"
 	"github.com/kp-token/kp-token/plugin/token"
 )
 
 // Version is stamped at build time:
 // -ldflags "-X github.com/kp-token/kp-token/plugin.Version=1.2.3".
 var Version = "0.1.0"
+
+// Commit is the commit the binary was built from, stamped like Version.
+var Commit = ""
 
 // Name is the plug-in's name.
 const Name = "kp-token"
@@ -118,6 +122,7 @@ func (p *KPToken) Execute(ctx sdk.PluginContext, args []string) (code int) {
 	setSDKLocale(locale)
 	terminal.UserAskedForColors = ctx.ColorEnabled()
 	terminal.InitColorSupport()
+	out := &checkedWriter{w: p.Stdout}
 	secrets := &failure.Secrets{}
 	// Every secret the run can meet is known before the first request, so an
 	// echo in an error reply or a trace is hidden too.
@@ -127,7 +132,7 @@ func (p *KPToken) Execute(ctx sdk.PluginContext, args []string) (code int) {
 	defer closeTrace(traceSetting)
 
 	d := &cmd.Deps{
-		IO:         cmd.IOStreams{In: p.Stdin, Out: p.Stdout, ErrOut: p.Stderr},
+		IO:         cmd.IOStreams{In: p.Stdin, Out: out, ErrOut: p.Stderr},
 		T:          tr,
 		Context:    ctx,
 		Getenv:     p.Getenv,
@@ -136,6 +141,8 @@ func (p *KPToken) Execute(ctx sdk.PluginContext, args []string) (code int) {
 		HTTPClient: httpclient.New,
 		Secrets:    secrets,
 		Quiet:      quietEnv(p.Getenv("IBMCLOUD_QUIET")),
+		Version:    Version,
+		Commit:     Commit,
 	}
 	// The SDK renews the session (PluginContext.RefreshIAMToken) through its
 	// REST client, which takes http.DefaultClient: give it the same timeout
@@ -145,6 +152,11 @@ func (p *KPToken) Execute(ctx sdk.PluginContext, args []string) (code int) {
 	root := cmd.NewRoot(d)
 	root.SetArgs(args)
 	executed, err := root.ExecuteC()
+	if _, isFailure := failure.As(err); out.err != nil && !isFailure {
+		// A script must see that its data did not arrive (>/dev/full, a
+		// closed pipe).
+		err = failure.New("stdout_write_failed", nil).WithRemedy("stdout_write_remedy", nil).WithDetail(out.err.Error())
+	}
 	if err == nil {
 		return failure.ExitOK
 	}
@@ -156,21 +168,45 @@ func (p *KPToken) Execute(ctx sdk.PluginContext, args []string) (code int) {
 	switch {
 	case ok:
 	case strings.HasPrefix(err.Error(), "unknown command"):
-		f = failure.Usagef("usage_unknown_command", map[string]any{"Command": firstArg(args)}).Wrap(err)
+		f = failure.Usagef("usage_unknown_command", map[string]any{"Command": output.SafeLine(firstArg(args))}).Wrap(err)
+		if s := cmd.NearestCommand(root, firstArg(args)); s != "" {
+			f.WithReason("usage_did_you_mean", map[string]any{"Suggestion": s})
+		}
 	default:
 		// Not a failure the commands foresaw (writing to a closed stdout,
 		// say): still FAILED and exit 1, with the scrubbed detail.
 		f = failure.New("unexpected_error", map[string]any{"Detail": err.Error()}).Wrap(err)
 	}
+	if f.Usage && f.Remedy == "" {
+		// One line of cause and where the usage is, not the whole help.
+		command := "ibmcloud " + cmd.Namespace
+		if executed != nil && executed != root {
+			command += " " + executed.Name()
+		}
+		f.WithRemedy("usage_help_pointer", map[string]any{"Command": command})
+	}
 	msg := cmd.RenderFailure(tr, f).Message(tr, f.Usage)
 	ui.Failed("%s", d.Secrets.Scrub(msg))
-	if f.Usage && executed != nil {
-		var help strings.Builder
-		_ = cmd.WriteHelp(&help, executed, d)
-		fmt.Fprint(p.Stderr, help.String())
-	}
 	return f.ExitCode
 }
+
+// checkedWriter remembers the first error writing to stdout, so that a
+// command whose data could not be written does not exit 0.
+type checkedWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (c *checkedWriter) Write(b []byte) (int, error) {
+	n, err := c.w.Write(b)
+	if err != nil && c.err == nil {
+		c.err = err
+	}
+	return n, err
+}
+
+// Unwrap is the real stdout, for a child process to inherit.
+func (c *checkedWriter) Unwrap() io.Writer { return c.w }
 
 func firstArg(args []string) string {
 	if len(args) == 0 {

@@ -153,10 +153,14 @@ func (c *Cache) Store(k Key, t token.Token, now time.Time) error {
 	return atomicfile.WriteNoSync(c.path(k), data)
 }
 
-// Lock takes k's cross-process lock, waiting until ctx ends.
+// Lock takes k's cross-process lock, waiting until ctx ends. It always
+// tries once, so an expired ctx means "do not wait", not "do not lock".
 func (c *Cache) Lock(ctx context.Context, k Key) (unlock func(), err error) {
 	fl := flock.New(c.lockPath(k))
-	ok, err := fl.TryLockContext(ctx, 10*time.Millisecond)
+	ok, err := fl.TryLock()
+	if err == nil && !ok && ctx.Err() == nil {
+		ok, err = fl.TryLockContext(ctx, 10*time.Millisecond)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -38,23 +38,31 @@ func cachedAPIKeyToken(d *Deps, p *output.Printer, iam *token.IAM, apikey string
 	fresh := func(e cache.Entry) bool { return e.Token.ExpiresAt().Sub(d.Now()) > opts.MinValidity }
 
 	// Entries are replaced atomically, so the fast path reads without a lock.
-	if e, st := c.Load(k); st == cache.Found && fresh(e) {
+	e, st := c.Load(k)
+	if st == cache.Found && fresh(e) {
 		return e.Token, nil
+	}
+	// A token IAM issued for less than --min-validity says no new one
+	// would do: fail now rather than ask IAM on every call.
+	if st == cache.Found {
+		if err := token.CheckLifetime(e.Token, opts.MinValidity); err != nil {
+			return token.Token{}, err
+		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), opts.CacheWait)
 	defer cancel()
 	unlock, err := c.Lock(ctx, k)
 	if err != nil {
-		if errors.Is(err, context.DeadlineExceeded) {
+		if errors.Is(err, context.DeadlineExceeded) && opts.CacheWait > 0 {
 			p.Warn(d.T.T("cache_lock_timeout", map[string]any{"Duration": output.Duration(d.T, opts.CacheWait)}))
-		} else {
+		} else if !errors.Is(err, context.DeadlineExceeded) {
 			p.Warn(d.T.T("cache_unavailable"))
 		}
 		return iam.FromAPIKey(apikey, scope)
 	}
 	defer unlock()
 
-	e, st := c.Load(k)
+	e, st = c.Load(k)
 	if st == cache.Found && fresh(e) {
 		return e.Token, nil // another process renewed it while we waited
 	}

@@ -50,6 +50,8 @@ type Deps struct {
 	Secrets    *failure.Secrets
 	// Quiet is the CLI's quiet mode (IBMCLOUD_QUIET).
 	Quiet bool
+	// Version and Commit are stamped at build time.
+	Version, Commit string
 }
 
 // DefaultHTTPTimeout is the CLI's default.

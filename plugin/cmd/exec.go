@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -81,6 +82,10 @@ func RunExec(d *Deps, opts *ExecOptions) error {
 		"KP_ENDPOINT":     target.Endpoint,
 	})
 	child.Stdin, child.Stdout, child.Stderr = d.IO.In, d.IO.Out, d.IO.ErrOut
+	// The child gets the real stdout (a terminal stays a terminal).
+	if u, ok := d.IO.Out.(interface{ Unwrap() io.Writer }); ok {
+		child.Stdout = u.Unwrap()
+	}
 
 	// Signals go to the child, which decides; kp-token waits for it.
 	sigs := make(chan os.Signal, 4)

@@ -1,6 +1,8 @@
 package cmd
 
 import (
+	"time"
+
 	"github.com/spf13/cobra"
 
 	"github.com/kp-token/kp-token/plugin/failure"
@@ -12,6 +14,9 @@ import (
 type RefreshOptions struct {
 	outputOptions
 	File string
+	// MinValidity, when set, renews only a token that expires within it.
+	MinValidity    time.Duration
+	MinValiditySet bool
 }
 
 // NewCmdRefresh builds 'kp-token refresh'.
@@ -23,9 +28,14 @@ func NewCmdRefresh(d *Deps) *cobra.Command {
 		Long:        d.T.T("refresh_long"),
 		Annotations: annotate(d.T.T("refresh_usage")),
 		Args:        noArgs,
-		RunE:        func(*cobra.Command, []string) error { return RunRefresh(d, opts) },
+		RunE: func(c *cobra.Command, _ []string) error {
+			opts.MinValiditySet = c.Flags().Changed("min-validity")
+			return RunRefresh(d, opts)
+		},
 	}
 	c.Flags().StringVar(&opts.File, "file", "", d.T.T("flag_refresh_file"))
+	c.Flags().DurationVar(&opts.MinValidity, "min-validity", 0, d.T.T("flag_refresh_min_validity"))
+	metavar(c, "min-validity", d.T.T("metavar_duration"))
 	addOutputFlags(c, d, &opts.outputOptions, output.RenewFormats)
 	metavar(c, "file", d.T.T("metavar_file"))
 	return c
@@ -34,6 +44,10 @@ func NewCmdRefresh(d *Deps) *cobra.Command {
 // RunRefresh renews the token in a token file with its refresh token, or
 // the CLI session's token.
 func RunRefresh(d *Deps, opts *RefreshOptions) error {
+	opts.formats = output.RenewFormats
+	if opts.MinValidity < 0 {
+		return failure.Usagef("usage_invalid_value", map[string]any{"Value": opts.MinValidity.String(), "Flag": "--min-validity"})
+	}
 	p, err := opts.printer(d)
 	if err != nil {
 		return err
@@ -46,7 +60,9 @@ func RunRefresh(d *Deps, opts *RefreshOptions) error {
 		if d.Context == nil {
 			return failure.New("session_none", nil).WithRemedy("session_none_remedy", nil)
 		}
-		t, _, err := token.FromSession(d.Context, token.SessionRequest{Force: true, Now: d.Now(), URL: iam.URL, Timeout: iam.Timeout})
+		t, _, err := token.FromSession(d.Context, token.SessionRequest{
+			Force: !opts.MinValiditySet, MinValidity: opts.MinValidity, Now: d.Now(), URL: iam.URL, Timeout: iam.Timeout,
+		})
 		if err != nil {
 			return err
 		}
@@ -59,6 +75,15 @@ func RunRefresh(d *Deps, opts *RefreshOptions) error {
 	}
 	d.Secrets.Add(old.AccessToken, old.RefreshToken)
 	path := map[string]any{"Path": opts.File}
+	if opts.MinValiditySet && old.Expiration > 0 && old.ExpiresAt().Sub(d.Now()) > opts.MinValidity {
+		// Still fresh enough: a cron job running every few minutes costs
+		// IAM nothing until the token is due.
+		p.Notice(d.T.T("file_still_valid", map[string]any{"Path": opts.File, "Expiry": p.Expiry(old.ExpiresAt())}))
+		if p.Format == output.Human {
+			return nil
+		}
+		return p.Token(old, output.Target{})
+	}
 	switch old.RefreshToken {
 	case "":
 		return failure.New("refresh_token_missing", path).WithRemedy("refresh_token_missing_remedy", path)

@@ -1,6 +1,8 @@
 package cmd
 
 import (
+	"time"
+
 	"github.com/kp-token/kp-token/i18n"
 	"github.com/kp-token/kp-token/plugin/failure"
 	"github.com/kp-token/kp-token/plugin/output"
@@ -54,15 +56,22 @@ func (ft FailureText) Message(t *i18n.Translator, usage bool) string {
 func localize(t *i18n.Translator, data map[string]any) map[string]any {
 	var out map[string]any
 	for k, v := range data {
-		if m, ok := v.(failure.Msg); ok {
-			if out == nil {
-				out = make(map[string]any, len(data))
-				for k2, v2 := range data {
-					out[k2] = v2
-				}
-			}
-			out[k] = t.T(string(m))
+		var s string
+		switch x := v.(type) {
+		case failure.Msg:
+			s = t.T(string(x))
+		case failure.Duration:
+			s = output.Duration(t, time.Duration(x))
+		default:
+			continue
 		}
+		if out == nil {
+			out = make(map[string]any, len(data))
+			for k2, v2 := range data {
+				out[k2] = v2
+			}
+		}
+		out[k] = s
 	}
 	if out == nil {
 		return data

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/kp-token/kp-token/plugin/failure"
+	"github.com/kp-token/kp-token/plugin/output"
 )
 
 // Namespace is the plug-in's namespace: 'ibmcloud kp-token COMMAND'.
@@ -42,8 +43,8 @@ func NewRoot(d *Deps) *cobra.Command {
 	root.SetIn(d.IO.In)
 	root.SetOut(d.IO.Out)
 	root.SetErr(d.IO.ErrOut)
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return flagError(err) })
-	root.AddCommand(NewCmdGet(d), NewCmdRefresh(d), NewCmdInspect(d), NewCmdExec(d), NewCmdVerify(d), NewCmdSetup(d), NewCmdCacheDelete(d))
+	root.SetFlagErrorFunc(flagError)
+	root.AddCommand(NewCmdGet(d), NewCmdRefresh(d), NewCmdInspect(d), NewCmdExec(d), NewCmdVerify(d), NewCmdSetup(d), NewCmdCacheDelete(d), NewCmdVersion(d))
 	for _, c := range root.Commands() {
 		c.PreRunE = checkFileFlag
 		c.Flags().BoolP("help", "h", false, d.T.T("flag_help"))
@@ -132,20 +133,32 @@ func flagUsages(fs *pflag.FlagSet) string {
 }
 
 // flagError turns pflag's English parse errors into localized usage
-// failures. The offending flag is quoted as the user typed it.
-func flagError(err error) error {
+// failures: one line, the nearest option when one is close, and where the
+// usage is. The offending flag is quoted as the user typed it.
+func flagError(c *cobra.Command, err error) error {
 	msg := err.Error()
-	data := map[string]any{"Detail": msg}
 	switch {
-	case strings.HasPrefix(msg, "unknown flag: "):
-		return failure.Usagef("usage_unknown_flag", map[string]any{"Flag": strings.TrimPrefix(msg, "unknown flag: ")}).Wrap(err)
-	case strings.HasPrefix(msg, "unknown shorthand flag: "):
-		flag := strings.TrimPrefix(msg, "unknown shorthand flag: ")
+	case strings.HasPrefix(msg, "unknown flag: "), strings.HasPrefix(msg, "unknown shorthand flag: "):
+		flag := strings.TrimPrefix(strings.TrimPrefix(msg, "unknown flag: "), "unknown shorthand flag: ")
 		if i := strings.Index(flag, " in "); i > 0 {
-			flag = strings.Trim(flag[:i], "'")
-			flag = "-" + flag
+			flag = "-" + strings.Trim(flag[:i], "'")
 		}
-		return failure.Usagef("usage_unknown_flag", map[string]any{"Flag": flag}).Wrap(err)
+		// A mistyped '---apikey=KEY' must not echo the key.
+		if i := strings.IndexByte(flag, '='); i >= 0 {
+			flag = flag[:i]
+		}
+		f := failure.Usagef("usage_unknown_flag", map[string]any{"Flag": flag}).Wrap(err)
+		if s := nearestFlag(c, flag); s != "" {
+			f.WithReason("usage_did_you_mean", map[string]any{"Suggestion": s})
+		}
+		return f
+	case strings.HasPrefix(msg, "bad flag syntax: "):
+		flag, _, _ := strings.Cut(strings.TrimPrefix(msg, "bad flag syntax: "), "=")
+		f := failure.Usagef("usage_unknown_flag", map[string]any{"Flag": output.SafeLine(flag)}).Wrap(err)
+		if s := nearestFlag(c, flag); s != "" {
+			f.WithReason("usage_did_you_mean", map[string]any{"Suggestion": s})
+		}
+		return f
 	case strings.HasPrefix(msg, "flag needs an argument: "):
 		flag := strings.TrimPrefix(msg, "flag needs an argument: ")
 		flag = strings.Trim(strings.TrimPrefix(flag, "'"), "'")
@@ -157,10 +170,81 @@ func flagError(err error) error {
 		// invalid argument "x" for "--min-validity" flag: ...
 		parts := strings.Split(msg, `"`)
 		if len(parts) >= 4 {
-			return failure.Usagef("usage_invalid_value", map[string]any{"Value": parts[1], "Flag": parts[3]}).Wrap(err)
+			id := "usage_invalid_value"
+			name := strings.TrimLeft(parts[3], "-")
+			if i := strings.Index(name, ", --"); i >= 0 {
+				name = name[i+4:]
+			}
+			if f := c.Flags().Lookup(name); f != nil && f.Value.Type() == "duration" {
+				id = "usage_invalid_duration"
+			}
+			return failure.Usagef(id, map[string]any{"Value": output.SafeLine(parts[1]), "Flag": parts[3]}).Wrap(err)
 		}
 	}
-	return failure.Usagef("usage_generic", data).Wrap(err)
+	// pflag's text may hold a value: keep only what precedes one.
+	msg, _, _ = strings.Cut(msg, "=")
+	return failure.Usagef("usage_generic", map[string]any{"Detail": output.SafeLine(msg)}).Wrap(err)
+}
+
+// nearestFlag is the option closest to a mistyped one (at most two edits
+// away, or the one it begins), if any.
+func nearestFlag(c *cobra.Command, typed string) string {
+	typed = strings.TrimLeft(typed, "-")
+	best, bestDist, prefixed := "", 3, ""
+	c.Flags().VisitAll(func(f *pflag.Flag) {
+		if f.Hidden {
+			return
+		}
+		if d := levenshtein(typed, f.Name); d < bestDist {
+			best, bestDist = f.Name, d
+		}
+		if len(typed) >= 3 && strings.HasPrefix(f.Name, typed) && prefixed == "" {
+			prefixed = f.Name
+		}
+	})
+	if best == "" {
+		best = prefixed
+	}
+	if best == "" {
+		return ""
+	}
+	return "--" + best
+}
+
+// levenshtein is the edit distance between a and b.
+func levenshtein(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur := make([]int, len(rb)+1)
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(rb)]
+}
+
+// NearestCommand is the command closest to a mistyped one, if any.
+func NearestCommand(root *cobra.Command, typed string) string {
+	best, bestDist := "", 3
+	for _, c := range root.Commands() {
+		if c.Hidden {
+			continue
+		}
+		if d := levenshtein(typed, c.Name()); d < bestDist {
+			best, bestDist = c.Name(), d
+		}
+	}
+	return best
 }
 
 // checkFileFlag refuses --file "" (an unset variable, which would print

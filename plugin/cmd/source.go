@@ -88,6 +88,11 @@ func obtainToken(d *Deps, p *output.Printer, o *sourceOptions) (token.Token, err
 		}
 	}
 	d.Secrets.Add(t.AccessToken, t.RefreshToken)
+	if t.ExpiresAt().Sub(d.Now()) <= o.MinValidity {
+		if err := token.CheckLifetime(t, o.MinValidity); err != nil {
+			return token.Token{}, err
+		}
+	}
 	return t, nil
 }
 

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 // Exit codes, documented in the README.
@@ -73,6 +74,10 @@ func (f *Failure) Unwrap() error { return f.Err }
 // user's language before the message that holds it (a source named in
 // words, say).
 type Msg string
+
+// Duration is template data rendered as a duration in words in the user's
+// language.
+type Duration time.Duration
 
 // New returns a Failure with exit code 1.
 func New(cause string, data map[string]any) *Failure {

@@ -139,6 +139,14 @@ func (s *Server) SetDelay(d time.Duration) {
 	s.delay = d
 }
 
+// SetClock shifts the server's clock: with a negative offset, the tokens
+// it issues are that old already (issued in the past, expiring sooner).
+func (s *Server) SetClock(offset time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.now = func() time.Time { return time.Now().Add(offset) }
+}
+
 // ExpireRefreshTokens makes every issued refresh token expired.
 func (s *Server) ExpireRefreshTokens() {
 	s.mu.Lock()
@@ -185,7 +193,9 @@ func (s *Server) AccessToken(id Identity, grant string, ttl time.Duration) strin
 		"name":       id.Name,
 		"sub":        sub(id),
 		"account":    map[string]any{"valid": true, "bss": id.Account, "frozen": true},
-		"iat":        now.Add(min(ttl, 0)).Add(-time.Second).Unix(),
+		// Issued a whole lifetime before it expires, as a real token that
+		// has ttl left was: a token with 4 minutes left is 56 minutes old.
+		"iat":        now.Add(ttl - max(s.TTL, ttl)).Unix(),
 		"exp":        now.Add(ttl).Unix(),
 		"iss":        "https://iam.cloud.ibm.com/identity",
 		"grant_type": grant,

@@ -77,6 +77,9 @@ func (p Platform) BinaryName(version string) string {
 // VersionVar is the variable the version is stamped into.
 const VersionVar = "github.com/kp-token/kp-token/plugin.Version"
 
+// CommitVar is the variable the commit is stamped into.
+const CommitVar = "github.com/kp-token/kp-token/plugin.Commit"
+
 // Build compiles the plug-in in moduleDir for p into outDir, reproducibly:
 // no cgo, no file system paths, no build ID, stripped, the version stamped.
 // Two builds of one commit give the same bytes.
@@ -85,8 +88,13 @@ func Build(moduleDir, outDir, version string, p Platform) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	cmd := exec.Command("go", "build", "-trimpath", "-buildvcs=false",
-		"-ldflags", "-s -w -buildid= -X "+VersionVar+"="+version, "-o", out, ".")
+	ldflags := "-s -w -buildid= -X " + VersionVar + "=" + version
+	git := exec.Command("git", "rev-parse", "--short", "HEAD")
+	git.Dir = moduleDir
+	if commit, err := git.Output(); err == nil {
+		ldflags += " -X " + CommitVar + "=" + strings.TrimSpace(string(commit))
+	}
+	cmd := exec.Command("go", "build", "-trimpath", "-buildvcs=false", "-ldflags", ldflags, "-o", out, ".")
 	cmd.Dir = moduleDir
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS="+p.GOOS, "GOARCH="+p.GOARCH, "GOFLAGS=")
 	if b, err := cmd.CombinedOutput(); err != nil {

@@ -44,6 +44,13 @@ func FromSession(s Session, req SessionRequest) (Token, bool, error) {
 	if fresh && !req.Force {
 		return t, false, nil
 	}
+	if err == nil && !req.Force {
+		// Renewing cannot help when the session's tokens are issued for
+		// less than MinValidity.
+		if err := CheckLifetime(t, req.MinValidity); err != nil {
+			return Token{}, false, err
+		}
+	}
 	if req.EndpointErr != nil {
 		return Token{}, false, req.EndpointErr
 	}

@@ -139,3 +139,25 @@ func fromAccessToken(access string, now time.Time) (Token, error) {
 		Scope:       scope,
 	}, nil
 }
+
+// Lifetime is how long IAM made a token valid for (exp - iat), 0 when the
+// claims do not say.
+func Lifetime(access string) time.Duration {
+	c, err := Decode(access)
+	if err != nil || c.Info.IssueAt.IsZero() {
+		return 0
+	}
+	return c.Info.Expiry.Sub(c.Info.IssueAt)
+}
+
+// CheckLifetime fails when t's issuer makes tokens that cannot stay valid
+// for minValidity: asking for a new one would not help.
+func CheckLifetime(t Token, minValidity time.Duration) error {
+	life := Lifetime(t.AccessToken)
+	if life <= 0 || life > minValidity {
+		return nil
+	}
+	return failure.New("min_validity_unreachable", map[string]any{
+		"MinValidity": failure.Duration(minValidity), "Lifetime": failure.Duration(life),
+	}).WithRemedy("min_validity_unreachable_remedy", map[string]any{"Lifetime": failure.Duration(life)})
+}
