@@ -2,8 +2,8 @@ package cmd
 
 import (
 	"bytes"
-	"fmt"
 	"errors"
+	"fmt"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -164,7 +164,7 @@ func TestFlagErrorsAreLocalized(t *testing.T) {
 		"flag needs an argument: --apikey":                                           "usage_flag_needs_value",
 		"flag needs an argument: 'q' in -q":                                          "usage_flag_needs_value",
 		`invalid argument "x" for "--min-validity" flag: time: invalid duration "x"`: "usage_invalid_duration",
-		`invalid argument "x" for "--output" flag: bad`:                             "usage_invalid_value",
+		`invalid argument "x" for "--output" flag: bad`:                              "usage_invalid_value",
 		"bad flag syntax: ---apikey=SECRETKEY":                                       "usage_unknown_flag",
 		"something else entirely":                                                    "usage_generic",
 	}
