@@ -9,5 +9,6 @@ import (
 )
 
 func main() {
+	defer kptoken.RecoverConfigPanic()
 	plugin.Start(kptoken.New())
 }

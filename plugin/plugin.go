@@ -10,10 +10,12 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/IBM-Cloud/ibm-cloud-cli-sdk/bluemix/configuration/config_helpers"
 	"github.com/IBM-Cloud/ibm-cloud-cli-sdk/bluemix/terminal"
 	"github.com/IBM-Cloud/ibm-cloud-cli-sdk/bluemix/trace"
 	sdki18n "github.com/IBM-Cloud/ibm-cloud-cli-sdk/i18n"
@@ -22,6 +24,7 @@ import (
 
 	"github.com/kp-token/kp-token/i18n"
 	"github.com/kp-token/kp-token/plugin/cmd"
+	"github.com/kp-token/kp-token/plugin/endpoint"
 	"github.com/kp-token/kp-token/plugin/failure"
 	"github.com/kp-token/kp-token/plugin/httpclient"
 	"github.com/kp-token/kp-token/plugin/output"
@@ -109,6 +112,32 @@ func parseVersion(v string) sdk.VersionType {
 	return sdk.VersionType{Major: nums[0], Minor: nums[1], Build: nums[2]}
 }
 
+// RecoverConfigPanic turns the SDK's panic on a CLI configuration it cannot
+// read or write ("configuration error: ...", raised by plugin.Start before
+// Run, or by the session during it) into FAILED with the path and the
+// cause, exit 1. main defers it around plugin.Start; any other panic goes
+// on.
+func RecoverConfigPanic() {
+	r := recover()
+	if r == nil {
+		return
+	}
+	msg, ok := r.(string)
+	if !ok || !strings.HasPrefix(msg, "configuration error: ") {
+		panic(r)
+	}
+	os.Exit(reportConfigPanic(New(), msg))
+}
+
+func reportConfigPanic(p *KPToken, msg string) int {
+	tr := i18n.New(envLocale(p.Getenv))
+	path := map[string]any{"Path": config_helpers.ConfigFilePath()}
+	f := failure.New("config_unreadable", path).WithRemedy("config_remedy", path).
+		WithDetail(strings.TrimPrefix(msg, "configuration error: "))
+	terminal.NewUI(p.Stdin, p.Stdout, p.Stderr).Failed("%s", cmd.RenderFailure(tr, f).Message(tr, false))
+	return failure.ExitError
+}
+
 // Run runs one command and exits with its code.
 func (p *KPToken) Run(ctx sdk.PluginContext, args []string) {
 	p.Exit(p.Execute(ctx, args))
@@ -117,11 +146,28 @@ func (p *KPToken) Run(ctx sdk.PluginContext, args []string) {
 // Execute runs one command and returns its exit code: 0 success, 1 failure,
 // 2 incorrect usage.
 func (p *KPToken) Execute(ctx sdk.PluginContext, args []string) (code int) {
+	defer func() {
+		// The session reads the config lazily and panics when it cannot.
+		if r := recover(); r != nil {
+			msg, ok := r.(string)
+			if !ok || !strings.HasPrefix(msg, "configuration error: ") {
+				panic(r)
+			}
+			code = reportConfigPanic(p, msg)
+		}
+	}()
 	locale := i18n.Resolve(append([]string{ctx.Locale()}, envCandidates(p.Getenv)...)...)
 	tr := i18n.New(locale)
 	setSDKLocale(locale)
 	terminal.UserAskedForColors = ctx.ColorEnabled()
 	terminal.InitColorSupport()
+	// One IAM endpoint for every path: the SDK's session renewal reads
+	// IAM_ENDPOINT as it is, so it gets the normalized value kp-token uses.
+	if v := p.Getenv("IAM_ENDPOINT"); v != "" {
+		if u, err := endpoint.Check(strings.TrimSpace(v), "IAM_ENDPOINT"); err == nil {
+			_ = os.Setenv("IAM_ENDPOINT", u)
+		}
+	}
 	out := &checkedWriter{w: p.Stdout}
 	secrets := &failure.Secrets{}
 	// Every secret the run can meet is known before the first request, so an
@@ -143,6 +189,12 @@ func (p *KPToken) Execute(ctx sdk.PluginContext, args []string) (code int) {
 		Quiet:      quietEnv(p.Getenv("IBMCLOUD_QUIET")),
 		Version:    Version,
 		Commit:     Commit,
+		Renewer: &token.ConfigSession{
+			ConfigPath: config_helpers.ConfigFilePath(),
+			LockPath:   filepath.Join(ctx.PluginDirectory(), "session.lock"),
+			LockWait:   time.Minute,
+			Exit:       p.Exit,
+		},
 	}
 	// The SDK renews the session (PluginContext.RefreshIAMToken) through its
 	// REST client, which takes http.DefaultClient: give it the same timeout

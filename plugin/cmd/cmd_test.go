@@ -36,6 +36,8 @@ func (f *fakeContext) HTTPTimeout() int               { return 5 }
 func (f *fakeContext) PluginDirectory() string        { return f.dir }
 func (f *fakeContext) CurrentRegion() models.Region   { return models.Region{Name: f.region} }
 func (f *fakeContext) CurrentAccount() models.Account { return models.Account{} }
+func (f *fakeContext) IsLoggedInAsCRI() bool          { return false }
+func (f *fakeContext) CRIType() string                { return "" }
 func (f *fakeContext) CurrentResourceGroup() models.ResourceGroup {
 	return models.ResourceGroup{}
 }

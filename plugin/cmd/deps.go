@@ -50,6 +50,9 @@ type Deps struct {
 	Secrets    *failure.Secrets
 	// Quiet is the CLI's quiet mode (IBMCLOUD_QUIET).
 	Quiet bool
+	// Renewer renews the CLI session as a critical section; nil lets the
+	// PluginContext renew on its own (unit tests).
+	Renewer *token.ConfigSession
 	// Version and Commit are stamped at build time.
 	Version, Commit string
 }

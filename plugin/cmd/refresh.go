@@ -60,7 +60,7 @@ func RunRefresh(d *Deps, opts *RefreshOptions) error {
 		if d.Context == nil {
 			return failure.New("session_none", nil).WithRemedy("session_none_remedy", nil)
 		}
-		t, _, err := token.FromSession(d.Context, token.SessionRequest{
+		t, _, err := token.FromSession(d.Context, token.SessionRequest{Renewer: d.Renewer,
 			Force: !opts.MinValiditySet, MinValidity: opts.MinValidity, Now: d.Now(), URL: iam.URL, Timeout: iam.Timeout,
 		})
 		if err != nil {

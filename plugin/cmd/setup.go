@@ -93,7 +93,7 @@ func RunSetup(d *Deps, opts *SetupOptions) error {
 		return failure.New("setup_not_logged_in", nil).WithRemedy("session_login_remedy", nil)
 	}
 	url, endpointErr := d.iamURL()
-	t, _, err := token.FromSession(d.Context, token.SessionRequest{
+	t, _, err := token.FromSession(d.Context, token.SessionRequest{Renewer: d.Renewer,
 		MinValidity: DefaultMinValidity, Now: d.Now(), URL: url, Timeout: d.Timeout(), EndpointErr: endpointErr,
 	})
 	if err != nil {

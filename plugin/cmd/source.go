@@ -80,7 +80,7 @@ func obtainToken(d *Deps, p *output.Printer, o *sourceOptions) (token.Token, err
 			return token.Token{}, failure.New("session_none", nil).WithRemedy("session_none_remedy", nil)
 		}
 		url, endpointErr := d.iamURL()
-		t, _, err = token.FromSession(d.Context, token.SessionRequest{
+		t, _, err = token.FromSession(d.Context, token.SessionRequest{Renewer: d.Renewer,
 			MinValidity: o.MinValidity, Now: d.Now(), URL: url, Timeout: d.Timeout(), EndpointErr: endpointErr,
 		})
 		if err != nil {

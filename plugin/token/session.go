@@ -15,6 +15,11 @@ type Session interface {
 	IAMToken() string
 	IAMRefreshToken() string
 	RefreshIAMToken() (string, error)
+	// IsLoggedInAsCRI and CRIType tell a compute-resource session (VPC,
+	// PowerVS), which the SDK renews through the instance metadata service
+	// and which has no refresh token.
+	IsLoggedInAsCRI() bool
+	CRIType() string
 }
 
 // SessionRequest says how fresh a session token must be.
@@ -24,6 +29,9 @@ type SessionRequest struct {
 	Now         time.Time
 	URL         string // for messages
 	Timeout     time.Duration
+	// Renewer, when set, renews as a critical section (ConfigSession);
+	// without it the PluginContext renews on its own.
+	Renewer *ConfigSession
 	// EndpointErr is why the IAM endpoint cannot be used (a private session
 	// without a private IAM endpoint, plain http). It only matters when the
 	// token must be renewed: a fresh token needs no network.
@@ -36,7 +44,8 @@ type SessionRequest struct {
 // whether it was renewed.
 func FromSession(s Session, req SessionRequest) (Token, bool, error) {
 	access, refresh := s.IAMToken(), s.IAMRefreshToken()
-	if StripBearer(access) == "" && refresh == "" {
+	cri := s.IsLoggedInAsCRI() && (s.CRIType() == "VPC" || s.CRIType() == "PVS")
+	if StripBearer(access) == "" && refresh == "" && !cri {
 		return Token{}, false, failure.New("session_none", nil).WithRemedy("session_none_remedy", nil)
 	}
 	t, err := fromAccessToken(access, req.Now)
@@ -51,18 +60,30 @@ func FromSession(s Session, req SessionRequest) (Token, bool, error) {
 			return Token{}, false, err
 		}
 	}
-	if req.EndpointErr != nil {
+	if req.EndpointErr != nil && !cri {
 		return Token{}, false, req.EndpointErr
 	}
-	if refresh == "" {
+	if refresh == "" && !cri {
 		if fresh {
 			// 'refresh' on a session that cannot be renewed but is still valid.
 			return Token{}, false, failure.New("session_no_refresh_token", nil).WithRemedy("session_login_remedy", nil)
 		}
 		return Token{}, false, failure.New("session_expired", nil).WithRemedy("session_login_remedy", nil)
 	}
-	renewed, err := s.RefreshIAMToken()
+	var renewed string
+	if req.Renewer != nil {
+		renewed, err = req.Renewer.Renew(access, req.MinValidity, func() time.Time { return req.Now })
+	} else {
+		renewed, err = s.RefreshIAMToken()
+	}
 	if err != nil {
+		if _, ok := failure.As(err); ok {
+			return Token{}, false, err
+		}
+		var status *failure.ExitStatus
+		if errors.As(err, &status) {
+			return Token{}, false, err
+		}
 		return Token{}, false, sessionRefreshError(err, req)
 	}
 	t, err = fromAccessToken(renewed, req.Now)
