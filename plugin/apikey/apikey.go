@@ -43,6 +43,10 @@ func FromFlag(value string, stdin io.Reader) (Key, error) {
 	switch {
 	case value == "-":
 		data, err := readLimited(stdin)
+		if errors.Is(err, errTooLarge) {
+			return Key{}, failure.New("apikey_stdin_too_large", map[string]any{"Max": "64 KiB"}).
+				WithRemedy("apikey_stdin_remedy", nil)
+		}
 		if err != nil {
 			return Key{}, failure.New("apikey_stdin_unreadable", nil).
 				WithRemedy("apikey_stdin_remedy", nil).Wrap(err)

@@ -3,8 +3,8 @@
 //
 // An entry is one JSON file per (IAM endpoint, SHA-256 of the API key,
 // scope), mode 0600, replaced atomically, so readers need no lock. Writers
-// take a cross-process file lock (gofrs/flock, which the SDK already uses
-// for the CLI's config) on a sibling .lock file: the first process renews,
+// take a cross-process file lock (flock on Unix, on a file opened without
+// following symlinks) on a sibling .lock file: the first process renews,
 // the others wait and read what it wrote. The API key itself is never
 // written; its hash names the entry.
 package cache
@@ -22,8 +22,6 @@ import (
 	"sort"
 	"strings"
 	"time"
-
-	"github.com/gofrs/flock"
 
 	"github.com/kp-token/kp-token/plugin/atomicfile"
 	"github.com/kp-token/kp-token/plugin/token"
@@ -77,10 +75,31 @@ type Cache struct {
 	Dir string
 }
 
-// Open creates the folder (0700) if needed.
+// ErrUnsafe is a cache folder kp-token will not use: a symlink, not a
+// folder, or owned by another user.
+var ErrUnsafe = errors.New("cache folder is not safe to use")
+
+// Open creates the folder (0700) if needed. An existing folder is used
+// only if it is a plain folder owned by this user; looser modes are
+// tightened to 0700 first.
 func Open(dir string) (*Cache, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := os.MkdirAll(filepath.Dir(dir), 0o700); err != nil {
 		return nil, err
+	}
+	if err := os.Mkdir(dir, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
+		return nil, err
+	}
+	st, err := os.Lstat(dir)
+	if err != nil {
+		return nil, err
+	}
+	if !st.IsDir() || st.Mode()&fs.ModeSymlink != 0 || !ownedByMe(st) {
+		return nil, ErrUnsafe
+	}
+	if st.Mode().Perm()&0o077 != 0 {
+		if err := os.Chmod(dir, 0o700); err != nil {
+			return nil, err
+		}
 	}
 	return &Cache{Dir: dir}, nil
 }
@@ -156,18 +175,26 @@ func (c *Cache) Store(k Key, t token.Token, now time.Time) error {
 // Lock takes k's cross-process lock, waiting until ctx ends. It always
 // tries once, so an expired ctx means "do not wait", not "do not lock".
 func (c *Cache) Lock(ctx context.Context, k Key) (unlock func(), err error) {
-	fl := flock.New(c.lockPath(k))
-	ok, err := fl.TryLock()
-	if err == nil && !ok && ctx.Err() == nil {
-		ok, err = fl.TryLockContext(ctx, 10*time.Millisecond)
-	}
+	l, err := openLock(c.lockPath(k))
 	if err != nil {
 		return nil, err
 	}
-	if !ok {
-		return nil, context.DeadlineExceeded
+	for {
+		ok, err := l.tryLock()
+		if err != nil {
+			l.close()
+			return nil, err
+		}
+		if ok {
+			return l.unlock, nil
+		}
+		select {
+		case <-ctx.Done():
+			l.close()
+			return nil, context.DeadlineExceeded
+		case <-time.After(10 * time.Millisecond):
+		}
 	}
-	return func() { _ = fl.Unlock() }, nil
 }
 
 // Delete removes k's entry and reports what it held.
@@ -209,9 +236,16 @@ func (c *Cache) DeleteAll() ([]Entry, error) {
 	for _, l := range locks {
 		c.removeLock(l)
 	}
-	// Remembered instance resolutions go too: "forget everything".
+	// Remembered instance resolutions go too: "forget everything", and
+	// so do temporary files an interrupted write left (they hold tokens).
 	if err := os.RemoveAll(c.instanceDir()); err != nil {
 		return removed, err
+	}
+	temps, _ := filepath.Glob(filepath.Join(c.Dir, atomicfile.TempPattern))
+	failed, _ := filepath.Glob(filepath.Join(c.Dir, "*.failed"))
+	temps = append(temps, failed...)
+	for _, t := range temps {
+		_ = os.Remove(t)
 	}
 	return removed, nil
 }
@@ -219,9 +253,15 @@ func (c *Cache) DeleteAll() ([]Entry, error) {
 // removeLock deletes a lock file only when no process holds it; removing a
 // held one would let a newcomer lock a fresh file beside the holder.
 func (c *Cache) removeLock(path string) {
-	fl := flock.New(path)
-	if ok, err := fl.TryLock(); err == nil && ok {
-		_ = os.Remove(path)
-		_ = fl.Unlock()
+	l, err := openLock(path)
+	if err != nil {
+		_ = os.Remove(path) // a symlink or worse: it is not ours to keep
+		return
 	}
+	if ok, err := l.tryLock(); err == nil && ok {
+		_ = os.Remove(path)
+		l.unlock()
+		return
+	}
+	l.close()
 }

@@ -19,6 +19,19 @@ func (d *Deps) openCache() (*cache.Cache, error) {
 	return cache.Open(filepath.Join(d.Context.PluginDirectory(), "cache"))
 }
 
+// warnCache says once per run why the cache is not used.
+func (d *Deps) warnCache(p *output.Printer, err error) {
+	if d.cacheWarned {
+		return
+	}
+	d.cacheWarned = true
+	if errors.Is(err, cache.ErrUnsafe) {
+		p.Warn(d.T.T("cache_unsafe", map[string]any{"Path": filepath.Join(d.Context.PluginDirectory(), "cache")}))
+		return
+	}
+	p.Warn(d.T.T("cache_unavailable"))
+}
+
 // cachedAPIKeyToken serves an API-key token from the cache while it stays
 // valid for longer than --min-validity; otherwise one process renews it
 // under the entry's lock (with its refresh token when it has one) while the
@@ -31,7 +44,7 @@ func cachedAPIKeyToken(d *Deps, p *output.Printer, iam *token.IAM, apikey string
 	}
 	c, err := d.openCache()
 	if err != nil {
-		p.Warn(d.T.T("cache_unavailable"))
+		d.warnCache(p, err)
 		return iam.FromAPIKey(apikey, scope)
 	}
 	k := cache.Key{Endpoint: iam.URL, APIKey: apikey, Scope: scope}
@@ -66,6 +79,11 @@ func cachedAPIKeyToken(d *Deps, p *output.Printer, iam *token.IAM, apikey string
 	if st == cache.Found && fresh(e) {
 		return e.Token, nil // another process renewed it while we waited
 	}
+	// The process that held the lock before us met an outage: its answer
+	// is ours too, rather than a new round of attempts per waiting caller.
+	if f, ok := c.LoadFailure(k, d.Now()); ok {
+		return token.Token{}, f.WithNote("iam_shared_failure", 1)
+	}
 	if st == cache.Damaged {
 		p.Notice(d.T.T("cache_damaged"))
 	}
@@ -79,12 +97,26 @@ func cachedAPIKeyToken(d *Deps, p *output.Printer, iam *token.IAM, apikey string
 		t, err = iam.FromAPIKey(apikey, scope)
 	}
 	if err != nil {
+		if f, ok := failure.As(err); ok && isOutage(f) {
+			_ = c.StoreFailure(k, f, d.Now())
+		}
 		return token.Token{}, err
 	}
+	c.ClearFailure(k)
 	if err := c.Store(k, t, d.Now()); err != nil {
 		p.Warn(d.T.T("cache_write_failed"))
 	}
 	return t, nil
+}
+
+// isOutage reports whether IAM was busy, down or out of reach: what every
+// caller would meet again in the next seconds.
+func isOutage(f *failure.Failure) bool {
+	switch f.Cause {
+	case "iam_unavailable", "iam_unavailable_code", "net_unreachable", "net_timeout", "net_request_failed":
+		return true
+	}
+	return false
 }
 
 func usableRefreshToken(rt string) bool { return rt != "" && rt != "not_supported" }

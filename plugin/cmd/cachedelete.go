@@ -120,7 +120,7 @@ func RunCacheDelete(d *Deps, opts *CacheDeleteOptions) error {
 			if who == "" {
 				who = d.T.T("cache_delete_unknown_subject")
 			}
-			fmt.Fprintln(d.IO.Out, d.T.T("cache_delete_removed", map[string]any{"Subject": who, "Endpoint": r.Endpoint}))
+			fmt.Fprintln(d.IO.Out, d.T.T("cache_delete_removed", map[string]any{"Subject": output.SafeLine(who), "Endpoint": output.SafeLine(r.Endpoint)}))
 		}
 		fmt.Fprintln(d.IO.Out, d.T.N("cache_delete_count", len(removed), nil))
 	}

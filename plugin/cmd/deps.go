@@ -55,19 +55,39 @@ type Deps struct {
 	Renewer *token.ConfigSession
 	// Version and Commit are stamped at build time.
 	Version, Commit string
+
+	cacheWarned bool
 }
 
 // DefaultHTTPTimeout is the CLI's default.
 const DefaultHTTPTimeout = 30 * time.Second
 
+// MaxHTTPTimeout bounds IBMCLOUD_HTTP_TIMEOUT: a day is more than any
+// request needs, and far from time.Duration's limit.
+const MaxHTTPTimeout = 86400
+
+// checkTimeout refuses an IBMCLOUD_HTTP_TIMEOUT that is not a number of
+// seconds from 1 to a day (one that would overflow included).
+func (d *Deps) checkTimeout() error {
+	raw := strings.TrimSpace(d.Getenv("IBMCLOUD_HTTP_TIMEOUT"))
+	if raw == "" {
+		return nil
+	}
+	if v, err := strconv.Atoi(raw); err != nil || v < 1 || v > MaxHTTPTimeout {
+		return failure.New("timeout_invalid", map[string]any{"Value": output.SafeLine(raw), "Max": MaxHTTPTimeout}).
+			WithRemedy("timeout_invalid_remedy", nil)
+	}
+	return nil
+}
+
 // Timeout is the HTTP timeout: IBMCLOUD_HTTP_TIMEOUT, else the CLI's
 // configured one, else 30 s.
 func (d *Deps) Timeout() time.Duration {
-	if v, err := strconv.Atoi(strings.TrimSpace(d.Getenv("IBMCLOUD_HTTP_TIMEOUT"))); err == nil && v > 0 {
+	if v, err := strconv.Atoi(strings.TrimSpace(d.Getenv("IBMCLOUD_HTTP_TIMEOUT"))); err == nil && v > 0 && v <= MaxHTTPTimeout {
 		return time.Duration(v) * time.Second
 	}
 	if d.Context != nil {
-		if v := d.Context.HTTPTimeout(); v > 0 {
+		if v := d.Context.HTTPTimeout(); v > 0 && v <= MaxHTTPTimeout {
 			return time.Duration(v) * time.Second
 		}
 	}

@@ -125,7 +125,9 @@ func writeClaims(d *Deps, w io.Writer, c token.Claims, now time.Time, p *output.
 	tbl := terminal.NewTable(w, []string{t("inspect_col_field"), t("inspect_col_value")})
 	add := func(id, v string) {
 		if v != "" {
-			tbl.Add(t(id), v)
+			// Claims are whatever the token says: no control character
+			// of theirs reaches the terminal.
+			tbl.Add(t(id), output.SafeLine(v))
 		}
 	}
 	add("inspect_iam_id", info.IAMID)

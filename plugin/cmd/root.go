@@ -44,6 +44,7 @@ func NewRoot(d *Deps) *cobra.Command {
 	root.SetOut(d.IO.Out)
 	root.SetErr(d.IO.ErrOut)
 	root.SetFlagErrorFunc(flagError)
+	root.PersistentPreRunE = func(*cobra.Command, []string) error { return d.checkTimeout() }
 	root.AddCommand(NewCmdGet(d), NewCmdRefresh(d), NewCmdInspect(d), NewCmdExec(d), NewCmdVerify(d), NewCmdSetup(d), NewCmdCacheDelete(d), NewCmdVersion(d))
 	for _, c := range root.Commands() {
 		c.PreRunE = checkFileFlag

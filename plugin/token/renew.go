@@ -177,7 +177,7 @@ func (c *ConfigSession) writeBack(fields map[string]json.RawMessage) error {
 		if err != nil {
 			return err
 		}
-		if err := atomicfile.Write(c.ConfigPath, b); err != nil {
+		if err := atomicfile.WriteSignalsHeld(c.ConfigPath, b); err != nil {
 			return c.configFailure("config_write_failed", err)
 		}
 		return nil

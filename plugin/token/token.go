@@ -102,7 +102,9 @@ func Decode(access string) (Claims, error) {
 	if !ok {
 		return Claims{}, malformed
 	}
-	if _, err := exp.Int64(); err != nil {
+	// An exp past year 9999 (or before 1970) is no real token's, and would
+	// overflow every duration computed from it.
+	if v, err := exp.Int64(); err != nil || v < 0 || v > maxUnixTime {
 		return Claims{}, malformed
 	}
 	info := core_config.NewIAMTokenInfo(access)
@@ -111,6 +113,9 @@ func Decode(access string) (Claims, error) {
 	}
 	return Claims{Info: info, Raw: raw}, nil
 }
+
+// maxUnixTime is 9999-12-31T23:59:59Z.
+const maxUnixTime = 253402300799
 
 // StripBearer removes a leading "Bearer " (any case) and surrounding space.
 func StripBearer(s string) string {
