@@ -201,3 +201,16 @@ func TestSetupAndVerifyLocalized(t *testing.T) {
 		})
 	}
 }
+
+// TestSetupWithAnExplicitSource: setup acts with the identity of an API key
+// (or a trusted profile) instead of the CLI session when one is named.
+func TestSetupWithAnExplicitSource(t *testing.T) {
+	h := newHost(t) // not logged in
+	kp := h.withKP()
+	h.iam.OnPolicy(func(instance, iamID string) { kp.Allow(instance, iamID) })
+	file := filepath.Join(h.home, "k.json")
+	r := h.run("", "setup", "--name", "kp-auto", "--instance-id", instanceID, "--file", file, "--apikey", "@"+h.write("admin", userKey))
+	if r.code != 0 || len(h.iam.ServiceIDs()) != 1 || h.iam.ServiceIDs()[0].Account != iamtest.User.Account {
+		t.Fatalf("setup --apikey:\n%s", r)
+	}
+}

@@ -38,6 +38,10 @@ type Key struct {
 	Endpoint string
 	APIKey   string
 	Scope    string
+	// Source is the kind of credential and the trusted profile for tokens
+	// that do not come from an API key alone ("cr-token Profile-...");
+	// empty for API keys.
+	Source string
 }
 
 func (k Key) keyHash() string {
@@ -47,7 +51,11 @@ func (k Key) keyHash() string {
 
 // ID is the entry's file name stem: a hash of the whole key.
 func (k Key) ID() string {
-	sum := sha256.Sum256([]byte(k.Endpoint + "\x00" + k.keyHash() + "\x00" + k.Scope))
+	id := k.Endpoint + "\x00" + k.keyHash() + "\x00" + k.Scope
+	if k.Source != "" {
+		id += "\x00" + k.Source
+	}
+	sum := sha256.Sum256([]byte(id))
 	return hex.EncodeToString(sum[:])
 }
 
@@ -57,6 +65,7 @@ type Entry struct {
 	Endpoint string      `json:"iam_endpoint"`
 	KeyHash  string      `json:"apikey_sha256"`
 	Scope    string      `json:"scope"`
+	Source   string      `json:"source,omitempty"`
 	Stored   int64       `json:"stored_at"`
 	Token    token.Token `json:"token"`
 }
@@ -144,7 +153,7 @@ func Parse(data []byte, k Key) (Entry, error) {
 	if err := dec.Decode(&e); err != nil || dec.More() {
 		return Entry{}, errDamaged
 	}
-	if e.Version != version || e.Endpoint != k.Endpoint || e.KeyHash != k.keyHash() || e.Scope != k.Scope {
+	if e.Version != version || e.Endpoint != k.Endpoint || e.KeyHash != k.keyHash() || e.Scope != k.Scope || e.Source != k.Source {
 		return Entry{}, errDamaged
 	}
 	// The access token must be a token whose exp matches the entry, so a
@@ -163,7 +172,7 @@ func Parse(data []byte, k Key) (Entry, error) {
 // Store writes k's entry atomically with mode 0600.
 func (c *Cache) Store(k Key, t token.Token, now time.Time) error {
 	data, err := json.MarshalIndent(Entry{
-		Version: version, Endpoint: k.Endpoint, KeyHash: k.keyHash(), Scope: k.Scope,
+		Version: version, Endpoint: k.Endpoint, KeyHash: k.keyHash(), Scope: k.Scope, Source: k.Source,
 		Stored: now.Unix(), Token: t,
 	}, "", "  ")
 	if err != nil {

@@ -38,16 +38,22 @@ func (d *Deps) warnCache(p *output.Printer, err error) {
 // others wait and read the result. Whatever goes wrong with the cache, the
 // token is still obtained: the cache only saves IAM round trips.
 func cachedAPIKeyToken(d *Deps, p *output.Printer, iam *token.IAM, apikey string, opts *sourceOptions) (token.Token, error) {
-	const scope = ""
+	k := cache.Key{Endpoint: iam.URL, APIKey: apikey}
+	return cachedToken(d, p, iam, k, func() (token.Token, error) { return iam.FromAPIKey(apikey, k.Scope) }, opts)
+}
+
+// cachedToken is the cache around fetch, which obtains a new token for the
+// credential k describes. A cached token with a usable refresh token is
+// renewed with it (API keys); the others are fetched again.
+func cachedToken(d *Deps, p *output.Printer, iam *token.IAM, k cache.Key, fetch func() (token.Token, error), opts *sourceOptions) (token.Token, error) {
 	if opts.NoCache {
-		return iam.FromAPIKey(apikey, scope)
+		return fetch()
 	}
 	c, err := d.openCache()
 	if err != nil {
 		d.warnCache(p, err)
-		return iam.FromAPIKey(apikey, scope)
+		return fetch()
 	}
-	k := cache.Key{Endpoint: iam.URL, APIKey: apikey, Scope: scope}
 	fresh := func(e cache.Entry) bool { return e.Token.ExpiresAt().Sub(d.Now()) > opts.MinValidity }
 
 	// Entries are replaced atomically, so the fast path reads without a lock.
@@ -71,7 +77,7 @@ func cachedAPIKeyToken(d *Deps, p *output.Printer, iam *token.IAM, apikey string
 		} else if !errors.Is(err, context.DeadlineExceeded) {
 			p.Warn(d.T.T("cache_unavailable"))
 		}
-		return iam.FromAPIKey(apikey, scope)
+		return fetch()
 	}
 	defer unlock()
 
@@ -91,10 +97,10 @@ func cachedAPIKeyToken(d *Deps, p *output.Printer, iam *token.IAM, apikey string
 	if st == cache.Found && usableRefreshToken(e.Token.RefreshToken) {
 		t, err = iam.FromRefreshToken(e.Token.RefreshToken)
 		if err != nil && refreshRefused(err) {
-			t, err = iam.FromAPIKey(apikey, scope)
+			t, err = fetch()
 		}
 	} else {
-		t, err = iam.FromAPIKey(apikey, scope)
+		t, err = fetch()
 	}
 	if err != nil {
 		if f, ok := failure.As(err); ok && isOutage(f) {

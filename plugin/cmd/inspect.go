@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/IBM-Cloud/ibm-cloud-cli-sdk/bluemix/configuration/core_config"
@@ -141,6 +142,9 @@ func writeClaims(d *Deps, w io.Writer, c token.Claims, now time.Time, p *output.
 	}
 	add("inspect_name", name)
 	add("inspect_subject_type", subjectType(d, info.SubjectType))
+	if info.SubjectType == "Profile" {
+		add("inspect_profile", strings.TrimSpace(info.Subject+" ("+info.Fullname+")"))
+	}
 	add("inspect_account", info.Accounts.AccountID)
 	if !info.IssueAt.IsZero() {
 		add("inspect_issued", output.LocalTime(info.IssueAt))

@@ -25,6 +25,7 @@ type SetupOptions struct {
 	outputOptions
 	Name        string
 	target      targetOptions
+	source      sourceOptions
 	Role        string
 	File        string
 	Description string
@@ -41,11 +42,15 @@ func NewCmdSetup(d *Deps) *cobra.Command {
 		Long:        d.T.T("setup_long"),
 		Annotations: annotate(d.T.T("setup_usage")),
 		Args:        noArgs,
-		RunE:        func(*cobra.Command, []string) error { return RunSetup(d, opts) },
+		RunE: func(c *cobra.Command, _ []string) error {
+			opts.source.bind(c)
+			return RunSetup(d, opts)
+		},
 	}
 	f := c.Flags()
 	f.StringVar(&opts.Name, "name", "", d.T.T("flag_setup_name"))
 	addInstanceFlags(c, d, &opts.target)
+	addSourceFlags(c, d, &opts.source)
 	f.StringVar(&opts.Role, "role", "Reader", d.T.T("flag_setup_role"))
 	f.StringVar(&opts.File, "file", "", d.T.T("flag_setup_file"))
 	f.StringVar(&opts.Description, "description", "", d.T.T("flag_setup_description"))
@@ -89,21 +94,15 @@ func RunSetup(d *Deps, opts *SetupOptions) error {
 	if err != nil {
 		return err
 	}
-	if d.Context == nil || (token.StripBearer(d.Context.IAMToken()) == "" && d.Context.IAMRefreshToken() == "") {
-		return failure.New("setup_not_logged_in", nil).WithRemedy("session_login_remedy", nil)
-	}
-	url, endpointErr := d.iamURL()
-	t, _, err := token.FromSession(d.Context, token.SessionRequest{Renewer: d.Renewer,
-		MinValidity: DefaultMinValidity, Now: d.Now(), URL: url, Timeout: d.Timeout(), EndpointErr: endpointErr,
-	})
+	t, url, err := setupToken(d, p, opts)
 	if err != nil {
 		return err
 	}
-	if endpointErr != nil {
-		return endpointErr
-	}
 	d.Secrets.Add(t.AccessToken)
-	account := d.Context.CurrentAccount().GUID
+	account := ""
+	if !opts.source.explicit() && d.Context != nil {
+		account = d.Context.CurrentAccount().GUID
+	}
 	if c, err := token.Decode(t.AccessToken); err == nil && account == "" {
 		account = c.Info.Accounts.AccountID
 	}
@@ -161,6 +160,32 @@ func RunSetup(d *Deps, opts *SetupOptions) error {
 	b.WriteString(d.T.T("setup_next", map[string]any{"Command": res.NextCommand}) + "\n")
 	_, err = fmt.Fprint(d.IO.Out, b.String())
 	return err
+}
+
+// setupToken is the token setup acts with: the logged-in session's, or
+// the one an explicit source gives (an API key, a trusted profile).
+func setupToken(d *Deps, p *output.Printer, opts *SetupOptions) (token.Token, string, error) {
+	url, endpointErr := d.iamURL()
+	if opts.source.explicit() {
+		if endpointErr != nil {
+			return token.Token{}, "", endpointErr
+		}
+		if opts.source.MinValidity == 0 {
+			opts.source.MinValidity = DefaultMinValidity
+		}
+		t, err := obtainToken(d, p, &opts.source)
+		return t, url, err
+	}
+	if d.Context == nil || (token.StripBearer(d.Context.IAMToken()) == "" && d.Context.IAMRefreshToken() == "") {
+		return token.Token{}, "", failure.New("setup_not_logged_in", nil).WithRemedy("session_login_remedy", nil)
+	}
+	t, _, err := token.FromSession(d.Context, token.SessionRequest{Renewer: d.Renewer,
+		MinValidity: DefaultMinValidity, Now: d.Now(), URL: url, Timeout: d.Timeout(), EndpointErr: endpointErr,
+	})
+	if err == nil && endpointErr != nil {
+		err = endpointErr
+	}
+	return t, url, err
 }
 
 type setupInput struct {

@@ -1,11 +1,13 @@
 package cmd
 
 import (
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/kp-token/kp-token/plugin/apikey"
+	"github.com/kp-token/kp-token/plugin/cache"
 	"github.com/kp-token/kp-token/plugin/failure"
 	"github.com/kp-token/kp-token/plugin/output"
 	"github.com/kp-token/kp-token/plugin/token"
@@ -23,6 +25,11 @@ const DefaultCacheWait = 30 * time.Second
 type sourceOptions struct {
 	APIKey      string
 	APIKeySet   bool
+	CRToken     string
+	CRTokenSet  bool
+	VPC         bool
+	Profile     string
+	Account     string
 	MinValidity time.Duration
 	NoCache     bool
 	CacheWait   time.Duration
@@ -33,13 +40,31 @@ func addSourceFlags(c *cobra.Command, d *Deps, o *sourceOptions) {
 	c.Flags().DurationVar(&o.MinValidity, "min-validity", DefaultMinValidity, d.T.T("flag_min_validity"))
 	c.Flags().BoolVar(&o.NoCache, "no-cache", false, d.T.T("flag_no_cache"))
 	c.Flags().DurationVar(&o.CacheWait, "cache-wait", DefaultCacheWait, d.T.T("flag_cache_wait"))
+	c.Flags().StringVar(&o.CRToken, "cr-token", "", d.T.T("flag_cr_token"))
+	c.Flags().BoolVar(&o.VPC, "vpc", false, d.T.T("flag_vpc"))
+	c.Flags().StringVar(&o.Profile, "profile", "", d.T.T("flag_profile"))
+	c.Flags().StringVar(&o.Account, "account", "", d.T.T("flag_account"))
 	metavar(c, "apikey", d.T.T("metavar_key"))
+	metavar(c, "cr-token", d.T.T("metavar_file"))
+	metavar(c, "profile", "PROFILE")
+	metavar(c, "account", "ID")
 	metavar(c, "cache-wait", d.T.T("metavar_duration"))
 	metavar(c, "min-validity", d.T.T("metavar_duration"))
 }
 
 // bind records what Cobra knows only after parsing.
-func (o *sourceOptions) bind(c *cobra.Command) { o.APIKeySet = c.Flags().Changed("apikey") }
+func (o *sourceOptions) bind(c *cobra.Command) {
+	o.APIKeySet = c.Flags().Changed("apikey")
+	o.CRTokenSet = c.Flags().Changed("cr-token")
+}
+
+// explicit reports whether a source other than the CLI session was named
+// on the command line.
+func (o *sourceOptions) explicit() bool { return o.APIKeySet || o.workload() }
+
+// workload reports whether a trusted-profile source was asked for; these
+// come first: --cr-token, --vpc, --profile.
+func (o *sourceOptions) workload() bool { return o.CRTokenSet || o.VPC || strings.TrimSpace(o.Profile) != "" }
 
 func (o *sourceOptions) validate() error {
 	if o.MinValidity < 0 {
@@ -56,6 +81,14 @@ func (o *sourceOptions) validate() error {
 func obtainToken(d *Deps, p *output.Printer, o *sourceOptions) (token.Token, error) {
 	if err := o.validate(); err != nil {
 		return token.Token{}, err
+	}
+	if o.workload() {
+		t, err := workloadToken(d, p, o)
+		if err != nil {
+			return token.Token{}, err
+		}
+		d.Secrets.Add(t.AccessToken)
+		return t, checkFresh(d, t, o)
 	}
 	key, haveKey, err := resolveKey(d, o.APIKey, o.APIKeySet)
 	if err != nil {
@@ -88,12 +121,75 @@ func obtainToken(d *Deps, p *output.Printer, o *sourceOptions) (token.Token, err
 		}
 	}
 	d.Secrets.Add(t.AccessToken, t.RefreshToken)
+	return t, checkFresh(d, t, o)
+}
+
+// checkFresh fails when t cannot stay valid for --min-validity because
+// its issuer makes shorter-lived tokens.
+func checkFresh(d *Deps, t token.Token, o *sourceOptions) error {
 	if t.ExpiresAt().Sub(d.Now()) <= o.MinValidity {
-		if err := token.CheckLifetime(t, o.MinValidity); err != nil {
+		return token.CheckLifetime(t, o.MinValidity)
+	}
+	return nil
+}
+
+// workloadToken obtains a trusted profile's token without a CLI session:
+// from a compute resource token (--cr-token), the VPC instance's identity
+// (--vpc), or an API key assuming the profile (--apikey or
+// IBMCLOUD_API_KEY with --profile). Tokens are cached like API-key tokens;
+// the credential itself is never written.
+func workloadToken(d *Deps, p *output.Printer, o *sourceOptions) (token.Token, error) {
+	profile := token.ParseProfile(o.Profile)
+	switch {
+	case o.CRTokenSet && o.VPC:
+		return token.Token{}, failure.Usagef("usage_source_both", nil)
+	case (o.CRTokenSet || o.VPC) && profile.String() == "":
+		return token.Token{}, failure.Usagef("usage_profile_required", map[string]any{"Flag": map[bool]string{true: "--cr-token", false: "--vpc"}[o.CRTokenSet]})
+	}
+	iam, err := d.IAM()
+	if err != nil {
+		return token.Token{}, err
+	}
+	var (
+		k     cache.Key
+		fetch func() (token.Token, error)
+	)
+	switch {
+	case o.CRTokenSet:
+		cr, err := apikey.FromFlag(o.CRToken, d.IO.In)
+		if err != nil {
 			return token.Token{}, err
 		}
+		if cr.Literal() {
+			p.Alert(d.T.T("warn_cr_token_visible"))
+		}
+		d.Secrets.Add(cr.Value)
+		k = cache.Key{Endpoint: iam.URL, APIKey: cr.Value, Source: "cr-token " + profile.String()}
+		fetch = func() (token.Token, error) { return iam.FromCRToken(cr.Value, profile) }
+	case o.VPC:
+		url := strings.TrimSpace(d.Getenv("IBMCLOUD_CR_VPC_URL"))
+		k = cache.Key{Endpoint: iam.URL, APIKey: "vpc " + url, Source: "vpc " + profile.String()}
+		fetch = func() (token.Token, error) { return iam.FromVPC(url, profile) }
+	default:
+		key, haveKey, err := resolveKey(d, o.APIKey, o.APIKeySet)
+		if err != nil {
+			return token.Token{}, err
+		}
+		if !haveKey {
+			return token.Token{}, failure.Usagef("usage_profile_needs_source", nil)
+		}
+		if key.Literal() {
+			p.Alert(d.T.T("warn_apikey_visible"))
+		}
+		d.Secrets.Add(key.Value)
+		account := strings.TrimSpace(o.Account)
+		if account == "" && d.Context != nil {
+			account = d.Context.CurrentAccount().GUID
+		}
+		k = cache.Key{Endpoint: iam.URL, APIKey: key.Value, Source: "assume " + profile.String() + " " + account}
+		fetch = func() (token.Token, error) { return iam.FromAssume(key.Value, profile, account) }
 	}
-	return t, nil
+	return cachedToken(d, p, iam, k, fetch, o)
 }
 
 func resolveKey(d *Deps, flag string, set bool) (apikey.Key, bool, error) {

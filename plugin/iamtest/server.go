@@ -81,6 +81,7 @@ type Server struct {
 	delay    time.Duration
 	now      func() time.Time
 	adm      *admin
+	profiles map[string]*TrustedProfile
 }
 
 type refreshEntry struct {
@@ -312,6 +313,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.apikeyGrant(w, req)
 	case "refresh_token":
 		s.refreshGrant(w, req)
+	case "urn:ibm:params:oauth:grant-type:cr-token":
+		s.crTokenGrant(w, req)
+	case "urn:ibm:params:oauth:grant-type:assume":
+		s.assumeGrant(w, req)
 	case "":
 		writeError(w, http.StatusBadRequest, "BXNIM0109E", "Property 'grant_type' missing or empty.")
 	default:

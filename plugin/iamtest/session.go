@@ -22,6 +22,10 @@ type Session struct {
 	HTTPTimeout        int
 	Account            string
 	ResourceGroup      models.ResourceGroup
+	// CRIType ("VPC", "PVS", "IKS", "OTHER") logs in as a compute resource
+	// with the trusted profile Profile, as 'ibmcloud login --vpc-cri' does.
+	CRIType string
+	Profile models.Profile
 }
 
 // WriteSession writes a CLI config into dir (what IBMCLOUD_CONFIG_HOME
@@ -51,6 +55,11 @@ func WriteSession(dir string, s Session) error {
 	cfg.SetIAMRefreshToken(s.RefreshToken)
 	if s.Account != "" {
 		cfg.SetAccount(models.Account{GUID: s.Account, Name: "Key Protect Team"})
+	}
+	if s.CRIType != "" {
+		cfg.SetIsLoggedInAsCRI(true)
+		cfg.SetCRIType(s.CRIType)
+		cfg.SetProfile(s.Profile)
 	}
 	if s.ResourceGroup.GUID != "" {
 		cfg.SetResourceGroup(s.ResourceGroup)

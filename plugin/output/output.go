@@ -134,7 +134,12 @@ func (p *Printer) Token(t token.Token, kp Target) error {
 		_, err := fmt.Fprintln(p.Out, SafeLine(t.AccessToken))
 		return err
 	case JSON:
-		doc, err := t.JSONWith(p.Now(), kp.fields())
+		extra := kp.fields()
+		// A trusted profile's token says so, with the profile's ID and name.
+		if c, err := token.Decode(t.AccessToken); err == nil && c.Info.SubjectType == "Profile" {
+			extra["profile_id"], extra["profile_name"] = c.Info.Subject, c.Info.Fullname
+		}
+		doc, err := t.JSONWith(p.Now(), extra)
 		if err != nil {
 			return err
 		}

@@ -60,7 +60,12 @@ func (c *IAM) FromRefreshToken(refresh string) (Token, error) {
 	return c.request(a, "refresh")
 }
 
-func (c *IAM) request(a *core.IamAuthenticator, grant string) (Token, error) {
+// tokenRequester is what go-sdk-core's IAM-based authenticators share.
+type tokenRequester interface {
+	RequestToken() (*core.IamTokenServerResponse, error)
+}
+
+func (c *IAM) request(a tokenRequester, grant string) (Token, error) {
 	resp, err := a.RequestToken()
 	if err != nil {
 		return Token{}, c.classify(err, grant)

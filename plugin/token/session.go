@@ -64,9 +64,20 @@ func FromSession(s Session, req SessionRequest) (Token, bool, error) {
 		return Token{}, false, req.EndpointErr
 	}
 	if refresh == "" && !cri {
+		if s.IsLoggedInAsCRI() {
+			// IKS and other compute resources: the CLI itself cannot renew
+			// these sessions without the compute resource token.
+			data := map[string]any{"Type": s.CRIType()}
+			return Token{}, false, failure.New("session_cri_cannot_renew", data).WithRemedy("session_cri_remedy", nil)
+		}
 		if fresh {
 			// 'refresh' on a session that cannot be renewed but is still valid.
 			return Token{}, false, failure.New("session_no_refresh_token", nil).WithRemedy("session_login_remedy", nil)
+		}
+		if err == nil && t.ExpiresAt().After(req.Now) {
+			// Still valid, only not for --min-validity: not "expired".
+			data := map[string]any{"Left": failure.Duration(t.ExpiresAt().Sub(req.Now))}
+			return Token{}, false, failure.New("session_cannot_renew", data).WithRemedy("session_login_remedy", nil)
 		}
 		return Token{}, false, failure.New("session_expired", nil).WithRemedy("session_login_remedy", nil)
 	}
