@@ -64,7 +64,9 @@ func (o *sourceOptions) explicit() bool { return o.APIKeySet || o.workload() }
 
 // workload reports whether a trusted-profile source was asked for; these
 // come first: --cr-token, --vpc, --profile.
-func (o *sourceOptions) workload() bool { return o.CRTokenSet || o.VPC || strings.TrimSpace(o.Profile) != "" }
+func (o *sourceOptions) workload() bool {
+	return o.CRTokenSet || o.VPC || strings.TrimSpace(o.Profile) != ""
+}
 
 func (o *sourceOptions) validate() error {
 	if o.MinValidity < 0 {
