@@ -24,8 +24,12 @@ const DefaultLocale = "en_US"
 //go:embed all.*.json
 var catalogs embed.FS
 
-// Translator renders messages of one locale.
+// Translator renders messages of one locale. It is lazy: the catalogs are
+// parsed when the first message is rendered, so a run that prints no
+// message (a cached 'get -q') never pays for them.
 type Translator struct {
+	requested string
+	once      sync.Once
 	locale    string
 	localizer *goi18n.Localizer
 }
@@ -52,19 +56,24 @@ func Catalog(locale string) ([]byte, error) {
 // New returns a Translator for locale, which must be one of Locales() or is
 // treated as en_US. It never panics: a catalog that fails to parse is skipped
 // and its messages come from en_US.
-func New(locale string) *Translator {
-	if !supported(locale) {
-		locale = DefaultLocale
-	}
-	b := shared()
-	if !b.load(DefaultLocale) || !b.load(locale) {
-		locale = DefaultLocale
-	}
-	tags := []string{tagOf(DefaultLocale)}
-	if locale != DefaultLocale {
-		tags = append([]string{tagOf(locale)}, tags...)
-	}
-	return &Translator{locale: locale, localizer: goi18n.NewLocalizer(b.bundle, tags...)}
+func New(locale string) *Translator { return &Translator{requested: locale} }
+
+func (t *Translator) init() {
+	t.once.Do(func() {
+		locale := t.requested
+		if !supported(locale) {
+			locale = DefaultLocale
+		}
+		b := shared()
+		if !b.load(DefaultLocale) || !b.load(locale) {
+			locale = DefaultLocale
+		}
+		tags := []string{tagOf(DefaultLocale)}
+		if locale != DefaultLocale {
+			tags = append([]string{tagOf(locale)}, tags...)
+		}
+		t.locale, t.localizer = locale, goi18n.NewLocalizer(b.bundle, tags...)
+	})
 }
 
 // bundle is one go-i18n bundle per process: building one (with its plural
@@ -107,7 +116,10 @@ func (b *bundle) load(locale string) bool {
 }
 
 // Locale is the locale the Translator renders.
-func (t *Translator) Locale() string { return t.locale }
+func (t *Translator) Locale() string {
+	t.init()
+	return t.locale
+}
 
 // T renders message id with optional template data.
 func (t *Translator) T(id string, data ...map[string]any) string {
@@ -129,6 +141,7 @@ func (t *Translator) N(id string, count int, data map[string]any) string {
 }
 
 func (t *Translator) render(cfg *goi18n.LocalizeConfig) string {
+	t.init()
 	msg, err := t.localizer.Localize(cfg)
 	if msg == "" && err != nil {
 		// A message missing from every catalog is a bug caught by the catalog

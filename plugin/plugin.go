@@ -50,6 +50,8 @@ type KPToken struct {
 	Stderr io.Writer
 	// Exit ends the process with a code; tests may replace it.
 	Exit func(int)
+	// Args are the process arguments (os.Args[1:] when nil).
+	Args []string
 }
 
 // New returns the plug-in wired to the real process.
@@ -66,22 +68,37 @@ func New() *KPToken {
 // GetMetadata describes the plug-in. It runs for 'SendMetadata' before any
 // session is read, so its language can only come from the environment; it
 // must not touch the session.
+//
+// The SDK calls it on every run, for the plug-in's name only: the whole
+// metadata (the command tree, translated) is built for 'SendMetadata'.
 func (p *KPToken) GetMetadata() sdk.PluginMetadata {
+	if !p.metadataRequested() {
+		return sdk.PluginMetadata{Name: Name}
+	}
 	tr := i18n.New(envLocale(p.Getenv))
 	d := &cmd.Deps{T: tr, Getenv: p.Getenv, Secrets: &failure.Secrets{}}
-	return Metadata(cmd.NewRoot(d), Version)
+	return Metadata(cmd.NewRoot(d), Version, tr)
+}
+
+// metadataRequested tells a 'SendMetadata' run, as plugin.Start does.
+func (p *KPToken) metadataRequested() bool {
+	args := p.Args
+	if args == nil {
+		args = os.Args[1:]
+	}
+	return len(args) == 1 && args[0] == "SendMetadata"
 }
 
 // Metadata builds the SDK metadata from the Cobra tree, so that help,
 // metadata and behaviour cannot drift apart.
-func Metadata(root *cobra.Command, version string) sdk.PluginMetadata {
+func Metadata(root *cobra.Command, version string, t *i18n.Translator) sdk.PluginMetadata {
 	md := sdk.PluginMetadata{
 		Name:                     Name,
 		Version:                  parseVersion(version),
 		MinCliVersion:            sdk.VersionType{Major: 2, Minor: 0, Build: 0},
 		PrivateEndpointSupported: true,
 		IsCobraPlugin:            true,
-		Namespaces:               []sdk.Namespace{{Name: cmd.Namespace, Description: root.Short}},
+		Namespaces:               []sdk.Namespace{{Name: cmd.Namespace, Description: cmd.ShortText(root, t)}},
 	}
 	for _, c := range root.Commands() {
 		if c.Hidden {
@@ -91,12 +108,27 @@ func Metadata(root *cobra.Command, version string) sdk.PluginMetadata {
 			Namespace:   cmd.Namespace,
 			Name:        c.Name(),
 			Aliases:     c.Aliases,
-			Description: c.Short,
-			Usage:       cmd.Usage(c),
-			Flags:       sdk.ConvertCobraFlagsToPluginFlags(c),
+			Description: cmd.ShortText(c, t),
+			Usage:       cmd.UsageText(c, t),
+			Flags:       pluginFlags(c, t),
 		})
 	}
 	return md
+}
+
+// pluginFlags are the SDK's flags of c with their help translated.
+func pluginFlags(c *cobra.Command, t *i18n.Translator) []sdk.Flag {
+	flags := sdk.ConvertCobraFlagsToPluginFlags(c)
+	for i, f := range flags {
+		name := f.Name
+		if j := strings.LastIndex(name, ","); j >= 0 {
+			name = name[j+1:]
+		}
+		if pf := c.Flags().Lookup(name); pf != nil {
+			flags[i].Description = cmd.FlagText(pf, t)
+		}
+	}
+	return flags
 }
 
 func parseVersion(v string) sdk.VersionType {
@@ -158,7 +190,11 @@ func (p *KPToken) Execute(ctx sdk.PluginContext, args []string) (code int) {
 	}()
 	locale := i18n.Resolve(append([]string{ctx.Locale()}, envCandidates(p.Getenv)...)...)
 	tr := i18n.New(locale)
-	setSDKLocale(locale)
+	// plugin.Start already set the SDK's words (FAILED, OK) from the
+	// session's locale; only a locale from LANG needs them set again.
+	if ctx.Locale() == "" || i18n.Resolve(ctx.Locale()) != locale {
+		setSDKLocale(locale)
+	}
 	terminal.UserAskedForColors = ctx.ColorEnabled()
 	terminal.InitColorSupport()
 	// One IAM endpoint for every path: the SDK's session renewal reads

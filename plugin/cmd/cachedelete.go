@@ -25,20 +25,20 @@ func NewCmdCacheDelete(d *Deps) *cobra.Command {
 	opts := &CacheDeleteOptions{}
 	c := &cobra.Command{
 		Use:         "cache-delete",
-		Short:       d.T.T("cache_delete_description"),
-		Long:        d.T.T("cache_delete_long"),
-		Annotations: annotate(d.T.T("cache_delete_usage")),
+		Short:       "cache_delete_description",
+		Long:        "cache_delete_long",
+		Annotations: annotate("cache_delete_usage"),
 		Args:        noArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			opts.APIKeySet = c.Flags().Changed("apikey")
 			return RunCacheDelete(d, opts)
 		},
 	}
-	c.Flags().StringVar(&opts.APIKey, "apikey", "", d.T.T("flag_cache_delete_apikey"))
-	c.Flags().BoolVar(&opts.All, "all", false, d.T.T("flag_cache_delete_all"))
+	c.Flags().StringVar(&opts.APIKey, "apikey", "", "flag_cache_delete_apikey")
+	c.Flags().BoolVar(&opts.All, "all", false, "flag_cache_delete_all")
 	addOutputFlags(c, d, &opts.outputOptions, output.JSONOnly)
-	c.Flags().Lookup("quiet").Usage = d.T.T("flag_cache_delete_quiet")
-	metavar(c, "apikey", d.T.T("metavar_key"))
+	c.Flags().Lookup("quiet").Usage = "flag_cache_delete_quiet"
+	metavar(c, "apikey", "KEY")
 	return c
 }
 

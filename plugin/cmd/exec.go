@@ -28,9 +28,9 @@ func NewCmdExec(d *Deps) *cobra.Command {
 	opts := &ExecOptions{}
 	c := &cobra.Command{
 		Use:         "exec",
-		Short:       d.T.T("exec_description"),
-		Long:        d.T.T("exec_long"),
-		Annotations: annotate(d.T.T("exec_usage")),
+		Short:       "exec_description",
+		Long:        "exec_long",
+		Annotations: annotate("exec_usage"),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.sourceOptions.bind(c)
 			opts.Command = args
@@ -42,7 +42,7 @@ func NewCmdExec(d *Deps) *cobra.Command {
 	c.Flags().SetInterspersed(false)
 	addSourceFlags(c, d, &opts.sourceOptions)
 	addTargetFlags(c, d, &opts.targetOptions)
-	c.Flags().BoolVarP(&opts.Quiet, "quiet", "q", false, d.T.T("flag_exec_quiet"))
+	c.Flags().BoolVarP(&opts.Quiet, "quiet", "q", false, "flag_exec_quiet")
 	return c
 }
 

@@ -21,9 +21,9 @@ func NewCmdGet(d *Deps) *cobra.Command {
 	opts := &GetOptions{}
 	c := &cobra.Command{
 		Use:         "get",
-		Short:       d.T.T("get_description"),
-		Long:        d.T.T("get_long") + "\n\n" + d.T.T("output_forms"),
-		Annotations: annotate(d.T.T("get_usage")),
+		Short:       "get_description",
+		Long:        paragraphs("get_long", "output_forms"),
+		Annotations: annotate("get_usage"),
 		Args:        noArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			opts.sourceOptions.bind(c)
@@ -32,10 +32,10 @@ func NewCmdGet(d *Deps) *cobra.Command {
 	}
 	addSourceFlags(c, d, &opts.sourceOptions)
 	addTargetFlags(c, d, &opts.targetOptions)
-	c.Flags().StringVar(&opts.File, "file", "", d.T.T("flag_get_file"))
-	c.Flags().StringVar(&opts.Shell, "shell", "", d.T.T("flag_shell"))
+	c.Flags().StringVar(&opts.File, "file", "", "flag_get_file")
+	c.Flags().StringVar(&opts.Shell, "shell", "", "flag_shell")
 	addOutputFlags(c, d, &opts.outputOptions, output.TokenFormats)
-	metavar(c, "file", d.T.T("metavar_file"))
+	metavar(c, "file", "FILE")
 	metavar(c, "shell", "SHELL")
 	return c
 }
@@ -46,9 +46,10 @@ func addOutputFlags(c *cobra.Command, d *Deps, o *outputOptions, formats []outpu
 	if len(formats) > 1 {
 		help = "flag_output"
 	}
-	c.Flags().StringVar(&o.Output, "output", "", d.T.T(help, map[string]any{"Formats": formatList(formats)}))
-	c.Flags().BoolVarP(&o.Quiet, "quiet", "q", false, d.T.T("flag_quiet"))
-	metavar(c, "output", d.T.T("metavar_format"))
+	c.Flags().StringVar(&o.Output, "output", "", help)
+	_ = c.Flags().SetAnnotation("output", formatsAnnotation, []string{formatList(formats)})
+	c.Flags().BoolVarP(&o.Quiet, "quiet", "q", false, "flag_quiet")
+	metavar(c, "output", "FORMAT")
 }
 
 // RunGet prints a token from the first source that applies: --apikey,

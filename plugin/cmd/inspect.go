@@ -28,9 +28,9 @@ func NewCmdInspect(d *Deps) *cobra.Command {
 	opts := &InspectOptions{}
 	c := &cobra.Command{
 		Use:         "inspect",
-		Short:       d.T.T("inspect_description"),
-		Long:        d.T.T("inspect_long"),
-		Annotations: annotate(d.T.T("inspect_usage")),
+		Short:       "inspect_description",
+		Long:        "inspect_long",
+		Annotations: annotate("inspect_usage"),
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) > 1 {
 				return failure.Usagef("inspect_too_many_args", nil)
@@ -47,11 +47,11 @@ func NewCmdInspect(d *Deps) *cobra.Command {
 			return RunInspect(d, opts)
 		},
 	}
-	c.Flags().StringVar(&opts.File, "file", "", d.T.T("flag_inspect_file"))
+	c.Flags().StringVar(&opts.File, "file", "", "flag_inspect_file")
 	opts.formats = output.JSONOnly
-	c.Flags().StringVar(&opts.Output, "output", "", d.T.T("flag_output_json"))
-	metavar(c, "output", d.T.T("metavar_format"))
-	metavar(c, "file", d.T.T("metavar_file"))
+	c.Flags().StringVar(&opts.Output, "output", "", "flag_output_json")
+	metavar(c, "output", "FORMAT")
+	metavar(c, "file", "FILE")
 	return c
 }
 

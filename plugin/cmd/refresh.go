@@ -24,20 +24,20 @@ func NewCmdRefresh(d *Deps) *cobra.Command {
 	opts := &RefreshOptions{}
 	c := &cobra.Command{
 		Use:         "refresh",
-		Short:       d.T.T("refresh_description"),
-		Long:        d.T.T("refresh_long"),
-		Annotations: annotate(d.T.T("refresh_usage")),
+		Short:       "refresh_description",
+		Long:        "refresh_long",
+		Annotations: annotate("refresh_usage"),
 		Args:        noArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			opts.MinValiditySet = c.Flags().Changed("min-validity")
 			return RunRefresh(d, opts)
 		},
 	}
-	c.Flags().StringVar(&opts.File, "file", "", d.T.T("flag_refresh_file"))
-	c.Flags().DurationVar(&opts.MinValidity, "min-validity", 0, d.T.T("flag_refresh_min_validity"))
-	metavar(c, "min-validity", d.T.T("metavar_duration"))
+	c.Flags().StringVar(&opts.File, "file", "", "flag_refresh_file")
+	c.Flags().DurationVar(&opts.MinValidity, "min-validity", 0, "flag_refresh_min_validity")
+	metavar(c, "min-validity", "DURATION")
 	addOutputFlags(c, d, &opts.outputOptions, output.RenewFormats)
-	metavar(c, "file", d.T.T("metavar_file"))
+	metavar(c, "file", "FILE")
 	return c
 }
 

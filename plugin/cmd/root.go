@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/kp-token/kp-token/i18n"
 	"github.com/kp-token/kp-token/plugin/failure"
 	"github.com/kp-token/kp-token/plugin/output"
 )
@@ -25,6 +26,48 @@ const usageAnnotation = "kp-token/usage"
 // metavarAnnotation names a flag's value in help (KEY, DURATION, FILE).
 const metavarAnnotation = "kp-token/metavar"
 
+// formatsAnnotation lists the --output values, the {{.Formats}} of its help.
+const formatsAnnotation = "kp-token/formats"
+
+// The command tree holds message IDs, not text: Short, Long (IDs separated
+// by spaces, rendered as paragraphs), the usage annotation and flag usages
+// are translated only when help or metadata is printed. A run that prints
+// no message never loads a catalog.
+
+// ShortText is a command's description in the translator's language.
+func ShortText(c *cobra.Command, t *i18n.Translator) string { return t.T(c.Short) }
+
+// UsageText is a command's usage line in the translator's language.
+func UsageText(c *cobra.Command, t *i18n.Translator) string {
+	if id := Usage(c); id != "" {
+		return t.T(id)
+	}
+	return ""
+}
+
+// FlagText is a flag's help in the translator's language.
+func FlagText(f *pflag.Flag, t *i18n.Translator) string {
+	var data map[string]any
+	if v := f.Annotations[formatsAnnotation]; len(v) > 0 {
+		data = map[string]any{"Formats": v[0]}
+	}
+	return t.T(f.Usage, data)
+}
+
+// paragraphs is a Long made of several messages.
+func paragraphs(ids ...string) string { return strings.Join(ids, " ") }
+
+func longText(c *cobra.Command, t *i18n.Translator) string {
+	if c.Long == "" {
+		return ""
+	}
+	var parts []string
+	for _, id := range strings.Fields(c.Long) {
+		parts = append(parts, t.T(id))
+	}
+	return strings.Join(parts, "\n\n")
+}
+
 // metavar sets the value name shown for a flag in help.
 func metavar(c *cobra.Command, flag, name string) {
 	_ = c.Flags().SetAnnotation(flag, metavarAnnotation, []string{name})
@@ -34,7 +77,7 @@ func metavar(c *cobra.Command, flag, name string) {
 func NewRoot(d *Deps) *cobra.Command {
 	root := &cobra.Command{
 		Use:           Namespace,
-		Short:         d.T.T("namespace_description"),
+		Short:         "namespace_description",
 		SilenceErrors: true,
 		SilenceUsage:  true,
 	}
@@ -48,9 +91,10 @@ func NewRoot(d *Deps) *cobra.Command {
 	root.AddCommand(NewCmdGet(d), NewCmdRefresh(d), NewCmdInspect(d), NewCmdExec(d), NewCmdVerify(d), NewCmdSetup(d), NewCmdCacheDelete(d), NewCmdVersion(d))
 	for _, c := range root.Commands() {
 		c.PreRunE = checkFileFlag
-		c.Flags().BoolP("help", "h", false, d.T.T("flag_help"))
+		c.Flags().BoolP("help", "h", false, "flag_help")
 		c.SetHelpFunc(func(c *cobra.Command, _ []string) { _ = WriteHelp(c.OutOrStdout(), c, d) })
 	}
+	root.Flags().BoolP("help", "h", false, "flag_help")
 	root.SetHelpFunc(func(c *cobra.Command, _ []string) { _ = WriteHelp(c.OutOrStdout(), c, d) })
 	return root
 }
@@ -66,7 +110,9 @@ var helpTemplate = template.Must(template.New("help").Parse(
 
 {{.UsageHeader}}
   {{.Usage}}
-{{if .Long}}
+{{if .Commands}}
+{{.CommandsHeader}}
+{{.Commands}}{{end}}{{if .Long}}
 {{.Long}}
 {{end}}{{if .Flags}}
 {{.OptionsHeader}}
@@ -75,31 +121,35 @@ var helpTemplate = template.Must(template.New("help").Parse(
 // WriteHelp prints a command's help in the layout of the CLI's own help
 // (NAME, USAGE, OPTIONS), every word from the catalogs.
 func WriteHelp(w io.Writer, c *cobra.Command, d *Deps) error {
-	usage := Usage(c)
+	usage := UsageText(c, d.T)
+	commands := ""
 	if usage == "" {
+		usage = d.T.T("root_usage")
 		var names []string
 		for _, s := range c.Commands() {
 			if !s.Hidden {
-				names = append(names, fmt.Sprintf("  %-14s %s", s.Name(), s.Short))
+				names = append(names, fmt.Sprintf("  %-14s %s", s.Name(), ShortText(s, d.T)))
 			}
 		}
-		usage = "ibmcloud " + Namespace + " COMMAND [OPTIONS]\n\n" + strings.Join(names, "\n")
+		commands = strings.Join(names, "\n") + "\n"
 	}
 	return helpTemplate.Execute(w, map[string]any{
-		"NameHeader":    d.T.T("help_name"),
-		"UsageHeader":   d.T.T("help_usage"),
-		"OptionsHeader": d.T.T("help_options"),
-		"Name":          c.Name(),
-		"Short":         c.Short,
-		"Long":          c.Long,
-		"Usage":         usage,
-		"Flags":         flagUsages(c.Flags()),
+		"NameHeader":     d.T.T("help_name"),
+		"UsageHeader":    d.T.T("help_usage"),
+		"CommandsHeader": d.T.T("help_commands"),
+		"OptionsHeader":  d.T.T("help_options"),
+		"Name":           c.Name(),
+		"Short":          ShortText(c, d.T),
+		"Long":           longText(c, d.T),
+		"Usage":          usage,
+		"Commands":       commands,
+		"Flags":          flagUsages(c.Flags(), d.T),
 	})
 }
 
 // flagUsages lists flags like pflag does, without pflag's English
 // "(default ...)" suffix: defaults are stated in the localized help text.
-func flagUsages(fs *pflag.FlagSet) string {
+func flagUsages(fs *pflag.FlagSet, t *i18n.Translator) string {
 	type row struct{ name, usage string }
 	var rows []row
 	width := 0
@@ -123,7 +173,7 @@ func flagUsages(fs *pflag.FlagSet) string {
 		if w := runewidth.StringWidth(name); w > width {
 			width = w
 		}
-		rows = append(rows, row{name, f.Usage})
+		rows = append(rows, row{name, FlagText(f, t)})
 	})
 	var b bytes.Buffer
 	for _, r := range rows {

@@ -38,9 +38,9 @@ func NewCmdSetup(d *Deps) *cobra.Command {
 	opts := &SetupOptions{}
 	c := &cobra.Command{
 		Use:         "setup",
-		Short:       d.T.T("setup_description"),
-		Long:        d.T.T("setup_long"),
-		Annotations: annotate(d.T.T("setup_usage")),
+		Short:       "setup_description",
+		Long:        "setup_long",
+		Annotations: annotate("setup_usage"),
 		Args:        noArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			opts.source.bind(c)
@@ -57,10 +57,10 @@ func NewCmdSetup(d *Deps) *cobra.Command {
 	f.BoolVar(&opts.Reuse, "reuse", false, d.T.T("flag_setup_reuse"))
 	f.BoolVarP(&opts.Force, "force", "f", false, d.T.T("flag_setup_force"))
 	addOutputFlags(c, d, &opts.outputOptions, output.JSONOnly)
-	c.Flags().Lookup("quiet").Usage = d.T.T("flag_exec_quiet")
+	c.Flags().Lookup("quiet").Usage = "flag_exec_quiet"
 	metavar(c, "name", "NAME")
 	metavar(c, "role", "ROLE")
-	metavar(c, "file", d.T.T("metavar_file"))
+	metavar(c, "file", "FILE")
 	metavar(c, "description", "TEXT")
 	return c
 }

@@ -36,20 +36,20 @@ type sourceOptions struct {
 }
 
 func addSourceFlags(c *cobra.Command, d *Deps, o *sourceOptions) {
-	c.Flags().StringVar(&o.APIKey, "apikey", "", d.T.T("flag_apikey"))
-	c.Flags().DurationVar(&o.MinValidity, "min-validity", DefaultMinValidity, d.T.T("flag_min_validity"))
-	c.Flags().BoolVar(&o.NoCache, "no-cache", false, d.T.T("flag_no_cache"))
-	c.Flags().DurationVar(&o.CacheWait, "cache-wait", DefaultCacheWait, d.T.T("flag_cache_wait"))
-	c.Flags().StringVar(&o.CRToken, "cr-token", "", d.T.T("flag_cr_token"))
-	c.Flags().BoolVar(&o.VPC, "vpc", false, d.T.T("flag_vpc"))
-	c.Flags().StringVar(&o.Profile, "profile", "", d.T.T("flag_profile"))
-	c.Flags().StringVar(&o.Account, "account", "", d.T.T("flag_account"))
-	metavar(c, "apikey", d.T.T("metavar_key"))
-	metavar(c, "cr-token", d.T.T("metavar_file"))
+	c.Flags().StringVar(&o.APIKey, "apikey", "", "flag_apikey")
+	c.Flags().DurationVar(&o.MinValidity, "min-validity", DefaultMinValidity, "flag_min_validity")
+	c.Flags().BoolVar(&o.NoCache, "no-cache", false, "flag_no_cache")
+	c.Flags().DurationVar(&o.CacheWait, "cache-wait", DefaultCacheWait, "flag_cache_wait")
+	c.Flags().StringVar(&o.CRToken, "cr-token", "", "flag_cr_token")
+	c.Flags().BoolVar(&o.VPC, "vpc", false, "flag_vpc")
+	c.Flags().StringVar(&o.Profile, "profile", "", "flag_profile")
+	c.Flags().StringVar(&o.Account, "account", "", "flag_account")
+	metavar(c, "apikey", "KEY")
+	metavar(c, "cr-token", "FILE")
 	metavar(c, "profile", "PROFILE")
 	metavar(c, "account", "ID")
-	metavar(c, "cache-wait", d.T.T("metavar_duration"))
-	metavar(c, "min-validity", d.T.T("metavar_duration"))
+	metavar(c, "cache-wait", "DURATION")
+	metavar(c, "min-validity", "DURATION")
 }
 
 // bind records what Cobra knows only after parsing.

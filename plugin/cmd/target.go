@@ -24,15 +24,15 @@ type targetOptions struct {
 
 func addTargetFlags(c *cobra.Command, d *Deps, o *targetOptions) {
 	addInstanceFlags(c, d, o)
-	c.Flags().StringVar(&o.Region, "region", "", d.T.T("flag_region"))
-	c.Flags().StringVar(&o.Endpoint, "kp-endpoint", "", d.T.T("flag_kp_endpoint"))
+	c.Flags().StringVar(&o.Region, "region", "", "flag_region")
+	c.Flags().StringVar(&o.Endpoint, "kp-endpoint", "", "flag_kp_endpoint")
 	metavar(c, "region", "REGION")
 	metavar(c, "kp-endpoint", "URL")
 }
 
 func addInstanceFlags(c *cobra.Command, d *Deps, o *targetOptions) {
-	c.Flags().StringVar(&o.InstanceID, "instance-id", "", d.T.T("flag_instance_id"))
-	c.Flags().StringVar(&o.Instance, "instance", "", d.T.T("flag_instance"))
+	c.Flags().StringVar(&o.InstanceID, "instance-id", "", "flag_instance_id")
+	c.Flags().StringVar(&o.Instance, "instance", "", "flag_instance")
 	metavar(c, "instance-id", "ID")
 	metavar(c, "instance", "INSTANCE")
 }

@@ -31,9 +31,9 @@ func NewCmdVerify(d *Deps) *cobra.Command {
 	opts := &VerifyOptions{}
 	c := &cobra.Command{
 		Use:         "verify",
-		Short:       d.T.T("verify_description"),
-		Long:        d.T.T("verify_long"),
-		Annotations: annotate(d.T.T("verify_usage")),
+		Short:       "verify_description",
+		Long:        "verify_long",
+		Annotations: annotate("verify_usage"),
 		Args:        noArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			opts.sourceOptions.bind(c)
@@ -43,7 +43,7 @@ func NewCmdVerify(d *Deps) *cobra.Command {
 	addSourceFlags(c, d, &opts.sourceOptions)
 	addTargetFlags(c, d, &opts.targetOptions)
 	addOutputFlags(c, d, &opts.outputOptions, output.JSONOnly)
-	c.Flags().Lookup("quiet").Usage = d.T.T("flag_verify_quiet")
+	c.Flags().Lookup("quiet").Usage = "flag_verify_quiet"
 	return c
 }
 

@@ -20,13 +20,13 @@ func NewCmdVersion(d *Deps) *cobra.Command {
 	opts := &VersionOptions{}
 	c := &cobra.Command{
 		Use:         "version",
-		Short:       d.T.T("version_description"),
-		Annotations: annotate(d.T.T("version_usage")),
+		Short:       "version_description",
+		Annotations: annotate("version_usage"),
 		Args:        noArgs,
 		RunE:        func(*cobra.Command, []string) error { return RunVersion(d, opts) },
 	}
 	addOutputFlags(c, d, &opts.outputOptions, output.JSONOnly)
-	c.Flags().Lookup("quiet").Usage = d.T.T("flag_version_quiet")
+	c.Flags().Lookup("quiet").Usage = "flag_version_quiet"
 	return c
 }
 

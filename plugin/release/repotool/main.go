@@ -137,6 +137,7 @@ const homepage = "https://github.com/kp-token/kp-token"
 // locale: the index is read by everyone.
 func metadata() sdk.PluginMetadata {
 	p := kptoken.New()
+	p.Args = []string{"SendMetadata"}
 	p.Getenv = func(k string) string {
 		switch k {
 		case "LANG", "LC_ALL", "LC_MESSAGES":
