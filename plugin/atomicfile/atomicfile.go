@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"sync"
 	"syscall"
 )
 
@@ -28,19 +29,24 @@ const TempPattern = ".*.tmp-*"
 
 func write(path string, data []byte, sync, onSignal bool) (err error) {
 	dir := filepath.Dir(path)
+	// The handler is in place before the temporary file exists, and stays
+	// until the file is renamed or removed: no signal finds it unguarded.
+	guard := &tempGuard{}
+	if onSignal {
+		stop := guard.removeOnSignal()
+		defer stop()
+	}
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
 		return err
 	}
-	if onSignal {
-		stop := removeOnSignal(tmp.Name())
-		defer stop()
-	}
+	guard.set(tmp.Name())
 	defer func() {
 		if err != nil {
 			tmp.Close()
-			os.Remove(tmp.Name())
+			guard.remove()
 		}
+		guard.set("")
 	}()
 	// CreateTemp already uses 0600 on Unix; Chmod makes it explicit and also
 	// covers an inherited umask surprise.
@@ -61,16 +67,39 @@ func write(path string, data []byte, sync, onSignal bool) (err error) {
 	return rename(tmp.Name(), path)
 }
 
-// removeOnSignal removes name and exits 128+signal (130, 143, as shells
-// report them) if SIGINT or SIGTERM arrives before stop is called.
-func removeOnSignal(name string) (stop func()) {
+// tempGuard is the temporary file a signal must remove.
+type tempGuard struct {
+	mu   sync.Mutex
+	name string
+}
+
+func (g *tempGuard) set(name string) {
+	g.mu.Lock()
+	g.name = name
+	g.mu.Unlock()
+}
+
+func (g *tempGuard) remove() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.name != "" {
+		_ = os.Remove(g.name)
+		g.name = ""
+	}
+}
+
+// removeOnSignal removes the guarded file and exits 128+signal (130, 143,
+// as shells report them) if SIGINT or SIGTERM arrives before stop is
+// called. The lock in remove holds a signal back while a rename is under
+// way only as long as the rename itself.
+func (g *tempGuard) removeOnSignal() (stop func()) {
 	ch := make(chan os.Signal, 1)
 	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
 	done := make(chan struct{})
 	go func() {
 		select {
 		case s := <-ch:
-			_ = os.Remove(name)
+			g.remove()
 			code := 130
 			if s == syscall.SIGTERM {
 				code = 143

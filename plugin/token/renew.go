@@ -100,18 +100,34 @@ func (c *ConfigSession) renewOnCopy(raw map[string]json.RawMessage) (string, map
 	if err != nil {
 		return "", nil, err
 	}
+	// The copy holds the refresh token: it goes whatever happens, a signal
+	// during the exchange included. The handler is in place before the copy
+	// exists and the copy is gone before the handler is removed, so no
+	// signal finds the copy unguarded.
+	var (
+		mu      sync.Mutex
+		tmpPath string
+	)
+	cleanup := func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if tmpPath != "" {
+			_ = os.Remove(tmpPath)
+			tmpPath = ""
+		}
+	}
+	stop := c.onSignal(func(code int) { cleanup(); c.Exit(code) })
+	defer func() {
+		cleanup()
+		stop()
+	}()
 	tmp, err := os.CreateTemp(filepath.Dir(c.ConfigPath), ".config.json.kp-token-*")
 	if err != nil {
 		return "", nil, c.configFailure("config_write_failed", err)
 	}
-	tmpPath := tmp.Name()
-	// The copy holds the refresh token: it goes whatever happens, a signal
-	// during the exchange included.
-	var once sync.Once
-	cleanup := func() { once.Do(func() { _ = os.Remove(tmpPath) }) }
-	defer cleanup()
-	stop := c.onSignal(func(code int) { cleanup(); c.Exit(code) })
-	defer stop()
+	mu.Lock()
+	tmpPath = tmp.Name()
+	mu.Unlock()
 	_, werr := tmp.Write(b)
 	if cerr := tmp.Close(); werr == nil {
 		werr = cerr
@@ -121,7 +137,7 @@ func (c *ConfigSession) renewOnCopy(raw map[string]json.RawMessage) (string, map
 	}
 
 	var cfgErr error
-	repo := core_config.NewCoreConfigFromPath(tmpPath, func(err error) { cfgErr = err })
+	repo := core_config.NewCoreConfigFromPath(tmp.Name(), func(err error) { cfgErr = err })
 	renewed, err := repo.RefreshIAMToken()
 	if err != nil {
 		return "", nil, err
@@ -129,7 +145,7 @@ func (c *ConfigSession) renewOnCopy(raw map[string]json.RawMessage) (string, map
 	if cfgErr != nil {
 		return "", nil, c.configFailure("config_write_failed", cfgErr)
 	}
-	after, err := os.ReadFile(tmpPath)
+	after, err := os.ReadFile(tmp.Name())
 	if err != nil {
 		return "", nil, c.configFailure("config_write_failed", err)
 	}
