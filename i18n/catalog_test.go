@@ -3,6 +3,7 @@ package i18n
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -14,6 +15,12 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
+
+	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/language"
+	"golang.org/x/text/unicode/norm"
 )
 
 // loadRaw reads a catalog as go-i18n's flat format: ID -> text, or ID ->
@@ -216,5 +223,193 @@ func TestTranslate(t *testing.T) {
 	}
 	if got := New("en_US").T("no_such_message"); got != "no_such_message" {
 		t.Errorf("missing message = %q, want its ID", got)
+	}
+}
+
+// TestLocaleMapping: the CLI's locales and the neighbours a system may
+// report map as the CLI maps them.
+func TestLocaleMapping(t *testing.T) {
+	tests := map[string]string{
+		"de_DE": "de_DE", "de_AT": "de_DE", "de_CH.UTF-8": "de_DE", "de": "de_DE",
+		"es_ES": "es_ES", "es_MX": "es_ES", "es": "es_ES",
+		"it_IT": "it_IT", "it_CH": "it_IT",
+		"ja_JP": "ja_JP", "ja": "ja_JP", "ja_JP.eucJP": "ja_JP",
+		"pt_BR": "pt_BR", "pt": "pt_BR", "pt_PT": "pt_BR",
+		"zh_Hans": "zh_Hans", "zh-Hans": "zh_Hans", "zh_CN": "zh_Hans", "zh_SG": "zh_Hans", "zh_CN.GB18030": "zh_Hans",
+		"zh_Hant": "zh_Hant", "zh-Hant": "zh_Hant", "zh_TW": "zh_Hant", "zh_HK": "zh_Hant", "zh_TW.Big5": "zh_Hant",
+		"fr_FR": "fr_FR", "fr_BE": "fr_FR", "ko_KR": "ko_KR", "ko": "ko_KR",
+		"en_US": "en_US", "en_GB": "en_US", "sv_SE": "en_US", "nl_NL": "en_US", "ru": "en_US",
+	}
+	for in, want := range tests {
+		if got := Resolve(in); got != want {
+			t.Errorf("Resolve(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if len(Locales()) != 10 {
+		t.Errorf("locales: %v, want the CLI's ten", Locales())
+	}
+}
+
+// usedForms are the plural forms go-i18n picks in a language for the whole
+// counts kp-token prints (durations, attempts, entries).
+func usedForms(t *testing.T, locale string) []string {
+	t.Helper()
+	tag := language.MustParse(tagOf(locale))
+	b := goi18n.NewBundle(language.AmericanEnglish)
+	if err := b.AddMessages(tag, &goi18n.Message{ID: "x", Zero: "zero", One: "one", Two: "two", Few: "few", Many: "many", Other: "other"}); err != nil {
+		t.Fatal(err)
+	}
+	l := goi18n.NewLocalizer(b, tag.String())
+	seen := map[string]bool{}
+	for _, n := range []int{0, 1, 2, 3, 4, 5, 6, 7, 10, 11, 12, 14, 20, 21, 22, 25, 100, 101, 111, 1000, 1000000, 2000000} {
+		s, err := l.Localize(&goi18n.LocalizeConfig{MessageID: "x", PluralCount: n})
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen[s] = true
+	}
+	var out []string
+	for f := range seen {
+		out = append(out, f)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// sameAsEnglish lists messages whose text is rightly the same as English
+// in a language: names and IDs, and words the language shares.
+var sameAsEnglish = map[string]map[string]bool{
+	"de_DE": {"help_name": true, "inspect_name": true, "label_name": true},
+	"it_IT": {"inspect_account": true, "label_account": true, "label_kp_endpoint": true, "version_line": true},
+	"ja_JP": {"inspect_iam_id": true}, "ko_KR": {"inspect_iam_id": true}, "zh_Hant": {"inspect_iam_id": true},
+}
+
+// TestCatalogsAreTranslated: every locale is valid UTF-8, has the plural
+// forms its language needs and no others, and translates every message.
+func TestCatalogsAreTranslated(t *testing.T) {
+	base := loadRaw(t, DefaultLocale)
+	for _, locale := range Locales()[1:] {
+		t.Run(locale, func(t *testing.T) {
+			raw, _ := Catalog(locale)
+			if !utf8.Valid(raw) {
+				t.Fatalf("%s is not valid UTF-8", locale)
+			}
+			cat := loadRaw(t, locale)
+			forms := strings.Join(usedForms(t, locale), ",")
+			for id, en := range base {
+				tr := cat[id]
+				if m, ok := tr.(map[string]any); ok {
+					var got []string
+					for f := range m {
+						got = append(got, f)
+					}
+					sort.Strings(got)
+					if strings.Join(got, ",") != forms {
+						t.Errorf("%s %q has plural forms %v; %s uses %s", locale, id, got, locale, forms)
+					}
+					continue
+				}
+				if strings.HasSuffix(id, "_usage") || id == "usage_generic" || sameAsEnglish[locale][id] {
+					continue // command lines stay English, as IBM's help does
+				}
+				if fmt.Sprint(tr) == fmt.Sprint(en) {
+					t.Errorf("%s %q is the English text", locale, id)
+				}
+			}
+		})
+	}
+}
+
+// fold lowercases and drops accents, so that "regiones" holds "región".
+func fold(s string) string {
+	var b strings.Builder
+	for _, r := range norm.NFD.String(strings.ToLower(s)) {
+		if !unicode.Is(unicode.Mn, r) {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// prose is a message without what is never translated: placeholders,
+// options, quoted commands, upper-case names.
+var notProse = regexp.MustCompile(`\{\{[^}]*\}\}|--[a-z][a-z-]*|'(?:ibmcloud|curl|cat|sh|IAM token|Authorization|Bearer|bluemix)[^']*'|` +
+	`\b(?:KEY|KEY_FILE|FILE|DURATION|TOKEN|NAME|SERVICE_ID|ACCOUNT_ID|REGION|INSTANCE|INSTANCE_CRN|COMMAND|ARGS|SECONDS|PROFILE|FORMAT|SHELL|TEXT|ROLE)\b`)
+
+// termPattern matches a term in folded text, each word as a stem, so that
+// plurals and declensions count ("señales de acceso", "vertrauenswürdigen
+// Profils"); words without Latin letters are matched whole.
+func termPattern(term string) *regexp.Regexp {
+	var parts []string
+	for _, w := range strings.Fields(fold(term)) {
+		stem := w
+		if strings.IndexFunc(w, func(r rune) bool { return r >= 'a' && r <= 'z' }) >= 0 {
+			if n := len([]rune(w)) - 2; n >= 4 {
+				stem = string([]rune(w)[:n])
+			}
+		}
+		parts = append(parts, regexp.QuoteMeta(stem)+`\S*`)
+	}
+	return regexp.MustCompile(strings.Join(parts, `\s+`))
+}
+
+func prose(v any) string {
+	s, ok := v.(string)
+	if !ok {
+		b, _ := json.Marshal(v)
+		s = string(b)
+	}
+	return notProse.ReplaceAllString(s, " ")
+}
+
+func TestTermsAreRespected(t *testing.T) {
+	doc, err := os.ReadFile("TERMS.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var header []string
+	terms := map[string]map[string]string{} // English term -> locale -> term
+	for _, line := range strings.Split(string(doc), "\n") {
+		if !strings.HasPrefix(line, "| ") || strings.HasPrefix(line, "| ---") {
+			continue
+		}
+		cells := strings.Split(strings.Trim(line, "| "), " | ")
+		if header == nil {
+			header = cells
+			continue
+		}
+		terms[cells[0]] = map[string]string{}
+		for i, c := range cells[1:] {
+			terms[cells[0]][header[i+1]] = c
+		}
+	}
+	if len(terms) < 9 || len(header) != len(Locales()) {
+		t.Fatalf("TERMS.md: %d terms, columns %v", len(terms), header)
+	}
+	base := loadRaw(t, DefaultLocale)
+	for term, byLocale := range terms {
+		re := regexp.MustCompile(`(?i)\b` + regexp.QuoteMeta(term))
+		for id, en := range base {
+			if !re.MatchString(prose(en)) {
+				continue
+			}
+			for locale, want := range byLocale {
+				if got := prose(loadRaw(t, locale)[id]); !termPattern(want).MatchString(fold(got)) {
+					t.Errorf("%s %q uses %q in English but not %q: %s", locale, id, term, want, got)
+				}
+			}
+		}
+	}
+}
+
+// TestTermCheckCanFail guards the guard.
+func TestTermCheckCanFail(t *testing.T) {
+	if !termPattern("señal de acceso").MatchString(fold("Las señales de acceso")) ||
+		!termPattern("vertrauenswürdiges Profil").MatchString(fold("des vertrauenswürdigen Profils")) ||
+		!termPattern("访问令牌").MatchString(fold("获取访问令牌。")) {
+		t.Fatal("a term in another grammatical form was not recognised")
+	}
+	if termPattern("señal de acceso").MatchString(fold("token de acceso")) || termPattern("访问令牌").MatchString(fold("访问记号")) {
+		t.Fatal("another word passed for the term")
 	}
 }
