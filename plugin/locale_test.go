@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kp-token/kp-token/i18n"
 	"github.com/kp-token/kp-token/plugin/iamtest"
 )
 
@@ -88,6 +89,47 @@ func TestLocaleFallbacks(t *testing.T) {
 			r := h.runEnv(tt.env, "", "get", "--apikey", "@"+filepath.Join(h.home, "missing"))
 			if r.code != 1 || !strings.HasPrefix(r.stderr, tt.want+"\n") || strings.Contains(r.stderr, "panic") {
 				t.Fatalf("want %s:\n%s", tt.want, r)
+			}
+		})
+	}
+}
+
+// TestEveryLocale runs get, inspect, --help and a failure in each of the
+// CLI's ten locales and checks the output is in that language.
+func TestEveryLocale(t *testing.T) {
+	for _, locale := range i18n.Locales() {
+		t.Run(locale, func(t *testing.T) {
+			tr := i18n.New(locale)
+			if tr.Locale() != locale {
+				t.Fatalf("no catalog for %s", locale)
+			}
+			h := newHost(t)
+			h.loginUser(time.Hour, func(s *iamtest.Session) { s.Locale = locale })
+			r := h.run("", "get")
+			if r.code != 0 || !strings.HasPrefix(r.stdout, tr.T("label_iam_token")+"  Bearer ") {
+				t.Fatalf("get:\n%s", r)
+			}
+			r = h.run("", "inspect")
+			if r.code != 0 || !strings.Contains(r.stdout, tr.T("inspect_col_field")) || !strings.Contains(r.stderr, tr.T("inspect_not_verified")) {
+				t.Fatalf("inspect:\n%s", r)
+			}
+			r = h.run("", "get", "--help")
+			if r.code != 0 || !strings.Contains(r.stdout, tr.T("help_usage")) || !strings.Contains(r.stdout, tr.T("get_description")) ||
+				!strings.Contains(r.stdout, tr.T("flag_min_validity")) {
+				t.Fatalf("help:\n%s", r)
+			}
+			r = h.run("", "--help")
+			if !strings.Contains(r.stdout, tr.T("help_commands")) || !strings.Contains(r.stdout, tr.T("verify_description")) {
+				t.Fatalf("top-level help:\n%s", r)
+			}
+			missing := filepath.Join(h.home, "missing")
+			r = h.run("", "get", "--apikey", "@"+missing)
+			if r.code != 1 || !strings.Contains(r.stderr, tr.T("apikey_file_missing", map[string]any{"Path": missing})) {
+				t.Fatalf("failure:\n%s", r)
+			}
+			r = h.run("", "gett")
+			if r.code != 2 || !strings.Contains(r.stderr, tr.T("usage_did_you_mean", map[string]any{"Suggestion": "get"})) {
+				t.Fatalf("usage:\n%s", r)
 			}
 		})
 	}
