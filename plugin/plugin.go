@@ -237,7 +237,7 @@ func (p *KPToken) Execute(ctx sdk.PluginContext, args []string) (code int) {
 	// and trace transport as kp-token's own IAM calls.
 	http.DefaultClient = d.HTTPClient(d.Timeout())
 	ui := terminal.NewUI(p.Stdin, p.Stdout, p.Stderr)
-	root := cmd.NewRoot(d)
+	root := cmd.NewRootFor(d, firstArg(args))
 	root.SetArgs(args)
 	executed, err := root.ExecuteC()
 	if _, isFailure := failure.As(err); out.err != nil && !isFailure {

@@ -162,8 +162,8 @@ func Parse(data []byte, k Key) (Entry, error) {
 	if t.AccessToken == "" || t.Expiration <= 0 {
 		return Entry{}, errDamaged
 	}
-	claims, err := token.Decode(t.AccessToken)
-	if err != nil || claims.Info.Expiry.Unix() != t.Expiration {
+	exp, err := token.ExpiryClaim(t.AccessToken)
+	if err != nil || exp != t.Expiration {
 		return Entry{}, errDamaged
 	}
 	return e, nil

@@ -230,3 +230,11 @@ func TestRunGetSessionEndpointOnlyForRenewal(t *testing.T) {
 		})
 	}
 }
+
+func TestDisplayWidth(t *testing.T) {
+	for s, want := range map[string]int{"KEY": 3, "CLÉ": 3, "키": 2, "アクセス": 8, "访问令牌": 8, "": 0} {
+		if got := displayWidth(s); got != want {
+			t.Errorf("displayWidth(%q) = %d, want %d", s, got, want)
+		}
+	}
+}

@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"text/template"
 
-	"github.com/mattn/go-runewidth"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
@@ -74,7 +74,22 @@ func metavar(c *cobra.Command, flag, name string) {
 }
 
 // NewRoot builds the command tree.
-func NewRoot(d *Deps) *cobra.Command {
+func NewRoot(d *Deps) *cobra.Command { return NewRootFor(d, "") }
+
+// constructors are the commands, by name.
+var constructors = []struct {
+	name string
+	make func(*Deps) *cobra.Command
+}{
+	{"get", NewCmdGet}, {"refresh", NewCmdRefresh}, {"inspect", NewCmdInspect}, {"exec", NewCmdExec},
+	{"verify", NewCmdVerify}, {"setup", NewCmdSetup}, {"cache-delete", NewCmdCacheDelete}, {"version", NewCmdVersion},
+}
+
+// NewRootFor builds the tree with only the named command when it is one of
+// kp-token's: a run needs no other, and a script calling 'get' in a loop
+// should not build eight. Any other name (empty, a typo, a flag) gets the
+// whole tree, for the help and the nearest-command hint.
+func NewRootFor(d *Deps, name string) *cobra.Command {
 	root := &cobra.Command{
 		Use:           Namespace,
 		Short:         "namespace_description",
@@ -88,7 +103,16 @@ func NewRoot(d *Deps) *cobra.Command {
 	root.SetErr(d.IO.ErrOut)
 	root.SetFlagErrorFunc(flagError)
 	root.PersistentPreRunE = func(*cobra.Command, []string) error { return d.checkTimeout() }
-	root.AddCommand(NewCmdGet(d), NewCmdRefresh(d), NewCmdInspect(d), NewCmdExec(d), NewCmdVerify(d), NewCmdSetup(d), NewCmdCacheDelete(d), NewCmdVersion(d))
+	for _, c := range constructors {
+		if c.name == name {
+			root.AddCommand(c.make(d))
+		}
+	}
+	if !root.HasSubCommands() {
+		for _, c := range constructors {
+			root.AddCommand(c.make(d))
+		}
+	}
 	for _, c := range root.Commands() {
 		c.PreRunE = checkFileFlag
 		c.Flags().BoolP("help", "h", false, "flag_help")
@@ -104,8 +128,10 @@ func Usage(c *cobra.Command) string { return c.Annotations[usageAnnotation] }
 
 func annotate(usage string) map[string]string { return map[string]string{usageAnnotation: usage} }
 
-var helpTemplate = template.Must(template.New("help").Parse(
-	`{{.NameHeader}}
+// helpTemplate is parsed when help is first printed, not at start-up.
+var helpTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("help").Parse(
+		`{{.NameHeader}}
   {{.Name}} - {{.Short}}
 
 {{.UsageHeader}}
@@ -117,6 +143,7 @@ var helpTemplate = template.Must(template.New("help").Parse(
 {{end}}{{if .Flags}}
 {{.OptionsHeader}}
 {{.Flags}}{{end}}`))
+})
 
 // WriteHelp prints a command's help in the layout of the CLI's own help
 // (NAME, USAGE, OPTIONS), every word from the catalogs.
@@ -133,7 +160,7 @@ func WriteHelp(w io.Writer, c *cobra.Command, d *Deps) error {
 		}
 		commands = strings.Join(names, "\n") + "\n"
 	}
-	return helpTemplate.Execute(w, map[string]any{
+	return helpTemplate().Execute(w, map[string]any{
 		"NameHeader":     d.T.T("help_name"),
 		"UsageHeader":    d.T.T("help_usage"),
 		"CommandsHeader": d.T.T("help_commands"),
@@ -170,14 +197,14 @@ func flagUsages(fs *pflag.FlagSet, t *i18n.Translator) string {
 			}
 			name += " " + metavar
 		}
-		if w := runewidth.StringWidth(name); w > width {
+		if w := displayWidth(name); w > width {
 			width = w
 		}
 		rows = append(rows, row{name, FlagText(f, t)})
 	})
 	var b bytes.Buffer
 	for _, r := range rows {
-		pad := strings.Repeat(" ", width-runewidth.StringWidth(r.name))
+		pad := strings.Repeat(" ", width-displayWidth(r.name))
 		fmt.Fprintf(&b, "  %s%s   %s\n", r.name, pad, r.usage)
 	}
 	return b.String()

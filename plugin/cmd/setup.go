@@ -48,14 +48,14 @@ func NewCmdSetup(d *Deps) *cobra.Command {
 		},
 	}
 	f := c.Flags()
-	f.StringVar(&opts.Name, "name", "", d.T.T("flag_setup_name"))
+	f.StringVar(&opts.Name, "name", "", "flag_setup_name")
 	addInstanceFlags(c, d, &opts.target)
 	addSourceFlags(c, d, &opts.source)
-	f.StringVar(&opts.Role, "role", "Reader", d.T.T("flag_setup_role"))
-	f.StringVar(&opts.File, "file", "", d.T.T("flag_setup_file"))
-	f.StringVar(&opts.Description, "description", "", d.T.T("flag_setup_description"))
-	f.BoolVar(&opts.Reuse, "reuse", false, d.T.T("flag_setup_reuse"))
-	f.BoolVarP(&opts.Force, "force", "f", false, d.T.T("flag_setup_force"))
+	f.StringVar(&opts.Role, "role", "Reader", "flag_setup_role")
+	f.StringVar(&opts.File, "file", "", "flag_setup_file")
+	f.StringVar(&opts.Description, "description", "", "flag_setup_description")
+	f.BoolVar(&opts.Reuse, "reuse", false, "flag_setup_reuse")
+	f.BoolVarP(&opts.Force, "force", "f", false, "flag_setup_force")
 	addOutputFlags(c, d, &opts.outputOptions, output.JSONOnly)
 	c.Flags().Lookup("quiet").Usage = "flag_exec_quiet"
 	metavar(c, "name", "NAME")

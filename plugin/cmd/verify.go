@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/IBM-Cloud/ibm-cloud-cli-sdk/bluemix/terminal"
-	"github.com/mattn/go-runewidth"
 	"github.com/spf13/cobra"
 
 	"github.com/kp-token/kp-token/plugin/failure"
@@ -218,9 +217,9 @@ func writeJSON(d *Deps, v any) error {
 func writeRows(b *strings.Builder, rows [][2]string) {
 	width := 0
 	for _, r := range rows {
-		width = max(width, runewidth.StringWidth(r[0]))
+		width = max(width, displayWidth(r[0]))
 	}
 	for _, r := range rows {
-		b.WriteString(r[0] + strings.Repeat(" ", width-runewidth.StringWidth(r[0])+2) + output.SafeLine(r[1]) + "\n")
+		b.WriteString(r[0] + strings.Repeat(" ", width-displayWidth(r[0])+2) + output.SafeLine(r[1]) + "\n")
 	}
 }

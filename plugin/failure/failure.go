@@ -137,20 +137,32 @@ func As(err error) (*Failure, bool) {
 // line of defence: messages are built not to contain secrets at all.
 type Secrets struct {
 	mu     sync.Mutex
-	values []string
+	raw    []string
+	values []string // raw and their quoted and encoded forms, longest first
+	ready  int      // how many of raw values holds
 }
 
 // Add records secrets; values shorter than 8 characters are ignored so that
-// scrubbing cannot mangle ordinary words. Each secret is also recorded in
-// the forms it takes when quoted in JSON or a Go string, or encoded in a
-// form body or URL (how a trace or an echoing server shows it).
+// scrubbing cannot mangle ordinary words. Recording is cheap: the forms a
+// secret takes when quoted in JSON or a Go string, or encoded in a form body
+// or URL (how a trace or an echoing server shows it), are worked out when
+// text is first scrubbed, which a successful quiet run never does.
 func (s *Secrets) Add(values ...string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, v := range values {
-		if len(v) < 8 {
-			continue
+		if len(v) >= 8 {
+			s.raw = append(s.raw, v)
 		}
+	}
+}
+
+// expand works out the forms of the secrets added since the last call.
+func (s *Secrets) expand() {
+	if s.ready == len(s.raw) {
+		return
+	}
+	for _, v := range s.raw[s.ready:] {
 		quoted, _ := json.Marshal(v)
 		for _, form := range []string{
 			v,
@@ -164,6 +176,7 @@ func (s *Secrets) Add(values ...string) {
 			}
 		}
 	}
+	s.ready = len(s.raw)
 	// Longest first, so that a form that contains another is replaced whole.
 	sort.SliceStable(s.values, func(i, j int) bool { return len(s.values[i]) > len(s.values[j]) })
 }
@@ -176,6 +189,7 @@ const Hidden = "[PRIVATE DATA HIDDEN]"
 func (s *Secrets) Scrub(text string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.expand()
 	for _, v := range s.values {
 		text = strings.ReplaceAll(text, v, Hidden)
 	}

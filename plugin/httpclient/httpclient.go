@@ -16,6 +16,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -39,7 +40,18 @@ const (
 // inside its transport. Each attempt goes through the SDK's trace transport
 // when tracing is on.
 func New(timeout time.Duration) *http.Client {
+	// The chain is built on the first request: a run served from the cache
+	// makes none and should not pay for it.
 	r := &retrier{}
+	return &http.Client{
+		Timeout:       timeout,
+		Transport:     &retryTransport{lazy: sync.OnceValue(func() http.RoundTripper { return chain(r) }), r: r},
+		CheckRedirect: refuseRedirect,
+	}
+}
+
+// chain is guard, then the trace when on, then the retries.
+func chain(r *retrier) http.RoundTripper {
 	var rt http.RoundTripper = &guard{rt: core.DefaultHTTPClient().Transport}
 	// The SDK's trace transport dumps and sanitizes every exchange even when
 	// tracing is off; skip it then, it costs more than the request.
@@ -52,11 +64,7 @@ func New(timeout time.Duration) *http.Client {
 	rc.RetryWaitMin, rc.RetryWaitMax = RetryWaitMin, RetryWaitMax
 	rc.CheckRetry = r.check
 	rc.Backoff = backoff
-	return &http.Client{
-		Timeout:       timeout,
-		Transport:     &retryTransport{rt: &retryablehttp.RoundTripper{Client: rc}, r: r},
-		CheckRedirect: refuseRedirect,
-	}
+	return &retryablehttp.RoundTripper{Client: rc}
 }
 
 // Attempts reports how many HTTP attempts the client made for its last
@@ -145,13 +153,13 @@ func (g *guard) RoundTrip(req *http.Request) (*http.Response, error) {
 type retrier struct{ attempts atomic.Int64 }
 
 type retryTransport struct {
-	rt http.RoundTripper
-	r  *retrier
+	lazy func() http.RoundTripper
+	r    *retrier
 }
 
 func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	t.r.attempts.Store(0)
-	return t.rt.RoundTrip(req)
+	return t.lazy().RoundTrip(req)
 }
 
 type counting struct {

@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"regexp"
 	"strings"
 	"time"
 
@@ -31,10 +30,26 @@ const ResourceID = "ee41347f-b18e-4ca6-bf80-b5467c63f9a6"
 // Service is the product name used in messages.
 const Service = "Key Protect"
 
-var uuidRe = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
-
-// ValidInstanceID reports whether id has the shape of an instance GUID.
-func ValidInstanceID(id string) bool { return uuidRe.MatchString(id) }
+// ValidInstanceID reports whether id has the shape of an instance GUID
+// (8-4-4-4-12 hexadecimal digits).
+func ValidInstanceID(id string) bool {
+	if len(id) != 36 {
+		return false
+	}
+	for i, c := range id {
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !strings.ContainsRune("0123456789abcdefABCDEF", c) {
+				return false
+			}
+		}
+	}
+	return true
+}
 
 // IsRegion reports whether Key Protect runs in region.
 func IsRegion(region string) bool {

@@ -5,7 +5,9 @@
 package token
 
 import (
+	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"strings"
 	"time"
 
@@ -166,3 +168,30 @@ func CheckLifetime(t Token, minValidity time.Duration) error {
 		"MinValidity": failure.Duration(minValidity), "Lifetime": failure.Duration(life),
 	}).WithRemedy("min_validity_unreachable_remedy", map[string]any{"Lifetime": failure.Duration(life)})
 }
+
+// ExpiryClaim reads only the exp claim of an access token: the cache's
+// check on every cached run, where the SDK's full decoding (done twice)
+// would cost more than the rest of the run. Anything unusual is an error.
+func ExpiryClaim(access string) (int64, error) {
+	parts := strings.Split(StripBearer(access), ".")
+	if len(parts) != 3 {
+		return 0, errMalformed
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
+	if err != nil {
+		return 0, errMalformed
+	}
+	var c struct {
+		Exp json.Number `json:"exp"`
+	}
+	if err := json.Unmarshal(payload, &c); err != nil {
+		return 0, errMalformed
+	}
+	exp, err := c.Exp.Int64()
+	if err != nil || exp < 0 || exp > maxUnixTime {
+		return 0, errMalformed
+	}
+	return exp, nil
+}
+
+var errMalformed = errors.New("malformed access token")

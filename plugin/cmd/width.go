@@ -1,0 +1,18 @@
+package cmd
+
+import "golang.org/x/text/width"
+
+// displayWidth is how many terminal columns s takes: East Asian wide and
+// full-width characters (Hangul, kana, CJK) take two, others one.
+func displayWidth(s string) int {
+	n := 0
+	for _, r := range s {
+		switch width.LookupRune(r).Kind() {
+		case width.EastAsianWide, width.EastAsianFullwidth:
+			n += 2
+		default:
+			n++
+		}
+	}
+	return n
+}
