@@ -115,8 +115,7 @@ func TestOversizedRepliesAreRefused(t *testing.T) {
 // TestTransportCauseIsNamed: a failed connection says why in words and
 // keeps Go's error text on a detail line, in the user's language.
 func TestTransportCauseIsNamed(t *testing.T) {
-	tls := httptest.NewTLSServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
-	defer tls.Close()
+	tls := untrustedTLS(t)
 	tests := []struct {
 		name, endpoint, locale, want string
 	}{

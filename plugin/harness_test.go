@@ -3,6 +3,10 @@ package plugin_test
 import (
 	"bytes"
 	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -166,4 +170,15 @@ func assertNoSecrets(t *testing.T, where string, text string, secrets ...string)
 			t.Fatalf("%s contains a secret (%.6s...)", where, s)
 		}
 	}
+}
+
+// untrustedTLS is an https server whose certificate this machine does not
+// trust; its handshake errors stay out of the test log.
+func untrustedTLS(t *testing.T) *httptest.Server {
+	t.Helper()
+	s := httptest.NewUnstartedServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	s.Config.ErrorLog = log.New(io.Discard, "", 0)
+	s.StartTLS()
+	t.Cleanup(s.Close)
+	return s
 }

@@ -3,8 +3,6 @@ package plugin_test
 import (
 	"encoding/json"
 	"net"
-	"net/http"
-	"net/http/httptest"
 	"os/exec"
 	"strings"
 	"testing"
@@ -240,8 +238,7 @@ func TestVerify(t *testing.T) {
 			t.Fatalf("got:\n%s", r)
 		}
 	})
-	tls := httptest.NewTLSServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
-	defer tls.Close()
+	tls := untrustedTLS(t)
 	l, _ := net.Listen("tcp", "127.0.0.1:0")
 	closed := "http://" + l.Addr().String()
 	l.Close()

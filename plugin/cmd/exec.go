@@ -54,24 +54,15 @@ func RunExec(d *Deps, opts *ExecOptions) error {
 		return failure.Usagef("exec_no_command", nil)
 	}
 	p := &output.Printer{Out: d.IO.Out, Err: d.IO.ErrOut, T: d.T, Quiet: opts.Quiet || d.Quiet, Now: d.Now}
-	need := targetNeeds{endpoint: true, instance: true}
-	ref, err := opts.targetOptions.parse(d)
-	if err != nil {
-		return err
+	var path string
+	lookPath := func() (err error) {
+		if path, err = exec.LookPath(opts.Command[0]); err != nil {
+			return failure.New("exec_not_found", map[string]any{"Command": output.SafeLine(opts.Command[0])}).
+				WithRemedy("exec_not_found_remedy", nil).WithExitCode(failure.ExitNotFound).Wrap(err)
+		}
+		return nil
 	}
-	if err := opts.targetOptions.preflight(d, ref, need); err != nil {
-		return err
-	}
-	path, err := exec.LookPath(opts.Command[0])
-	if err != nil {
-		return failure.New("exec_not_found", map[string]any{"Command": output.SafeLine(opts.Command[0])}).
-			WithRemedy("exec_not_found_remedy", nil).WithExitCode(failure.ExitNotFound).Wrap(err)
-	}
-	t, err := obtainToken(d, p, &opts.sourceOptions)
-	if err != nil {
-		return err
-	}
-	target, err := opts.targetOptions.resolve(d, p, ref, t, need)
+	t, target, _, err := tokenFor(d, p, &opts.sourceOptions, &opts.targetOptions, targetNeeds{endpoint: true, instance: true}, lookPath)
 	if err != nil {
 		return err
 	}

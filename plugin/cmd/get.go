@@ -65,18 +65,7 @@ func RunGet(d *Deps, opts *GetOptions) error {
 	}
 	// Usage errors first: a bad instance ID must not cost an IAM call.
 	need := targetNeeds{endpoint: p.Format == output.Env, instance: p.Format == output.Header || p.Format == output.Env}
-	ref, err := opts.targetOptions.parse(d)
-	if err != nil {
-		return err
-	}
-	if err := opts.targetOptions.preflight(d, ref, need); err != nil {
-		return err
-	}
-	t, err := obtainToken(d, p, &opts.sourceOptions)
-	if err != nil {
-		return err
-	}
-	target, err := opts.targetOptions.resolve(d, p, ref, t, need)
+	t, target, _, err := tokenFor(d, p, &opts.sourceOptions, &opts.targetOptions, need, nil)
 	if err != nil {
 		return err
 	}

@@ -126,6 +126,31 @@ func (o *targetOptions) preflight(d *Deps, ref instanceRef, need targetNeeds) er
 	return nil
 }
 
+// tokenFor obtains the token and the target in the order that keeps
+// mistakes free of network calls: the instance flags and the endpoint are
+// checked first, then before runs (exec looks its command up there), then
+// the token is obtained and any lookup made with it.
+func tokenFor(d *Deps, p *output.Printer, src *sourceOptions, tgt *targetOptions, need targetNeeds, before func() error) (token.Token, resolved, instanceRef, error) {
+	ref, err := tgt.parse(d)
+	if err != nil {
+		return token.Token{}, resolved{}, ref, err
+	}
+	if err := tgt.preflight(d, ref, need); err != nil {
+		return token.Token{}, resolved{}, ref, err
+	}
+	if before != nil {
+		if err := before(); err != nil {
+			return token.Token{}, resolved{}, ref, err
+		}
+	}
+	t, err := obtainToken(d, p, src)
+	if err != nil {
+		return token.Token{}, resolved{}, ref, err
+	}
+	target, err := tgt.resolve(d, p, ref, t, need)
+	return t, target, ref, err
+}
+
 // resolved is a target and, when it came from the cache, the key to forget
 // if Key Protect does not know it.
 type resolved struct {

@@ -108,15 +108,7 @@ func RunVerify(d *Deps, opts *VerifyOptions) error {
 }
 
 func verify(d *Deps, p *output.Printer, opts *VerifyOptions, v *Verdict) error {
-	need := targetNeeds{endpoint: true, instance: true}
-	ref, err := opts.targetOptions.parse(d)
-	if err != nil {
-		return err
-	}
-	if err := opts.targetOptions.preflight(d, ref, need); err != nil {
-		return err
-	}
-	t, err := obtainToken(d, p, &opts.sourceOptions)
+	t, target, ref, err := tokenFor(d, p, &opts.sourceOptions, &opts.targetOptions, targetNeeds{endpoint: true, instance: true}, nil)
 	if err != nil {
 		return err
 	}
@@ -127,10 +119,6 @@ func verify(d *Deps, p *output.Printer, opts *VerifyOptions, v *Verdict) error {
 			v.Identity = c.Info.IAMID
 		}
 		v.Account = c.Info.Accounts.AccountID
-	}
-	target, err := opts.targetOptions.resolve(d, p, ref, t, need)
-	if err != nil {
-		return err
 	}
 	v.Endpoint, v.InstanceID = target.Endpoint, target.InstanceID
 	err = check(d, t, v)
