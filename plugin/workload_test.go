@@ -214,3 +214,20 @@ func TestComputeResourceSessionRenews(t *testing.T) {
 		expectFailure(t, h.run("", "get"), 1, "and cannot be renewed: the session has no refresh token", "ibmcloud login")
 	})
 }
+
+func TestCacheDeleteOfAWorkloadSource(t *testing.T) {
+	h := newHost(t)
+	p := h.withProfile()
+	crFile := "@" + h.write("cr-token", crToken)
+	if r := h.run("", "get", "--cr-token", crFile, "--profile", p.ID, "-q"); r.code != 0 {
+		t.Fatalf("get:\n%s", r)
+	}
+	before := h.iam.Count()
+	r := h.run("", "cache-delete", "--cr-token", crFile, "--profile", p.ID)
+	if r.code != 0 || !strings.Contains(r.stdout, "1 cached token deleted.") {
+		t.Fatalf("cache-delete:\n%s", r)
+	}
+	if r := h.run("", "get", "--cr-token", crFile, "--profile", p.ID, "-q"); r.code != 0 || h.iam.Count() != before+1 {
+		t.Fatalf("the entry was not deleted (IAM calls %d):\n%s", h.iam.Count()-before, r)
+	}
+}

@@ -18,6 +18,12 @@ type CacheDeleteOptions struct {
 	APIKey    string
 	APIKeySet bool
 	All       bool
+	// A trusted-profile source, as get takes it.
+	CRToken    string
+	CRTokenSet bool
+	VPC        bool
+	Profile    string
+	Account    string
 }
 
 // NewCmdCacheDelete builds 'kp-token cache-delete'.
@@ -31,11 +37,19 @@ func NewCmdCacheDelete(d *Deps) *cobra.Command {
 		Args:        noArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			opts.APIKeySet = c.Flags().Changed("apikey")
+			opts.CRTokenSet = c.Flags().Changed("cr-token")
 			return RunCacheDelete(d, opts)
 		},
 	}
 	c.Flags().StringVar(&opts.APIKey, "apikey", "", "flag_cache_delete_apikey")
 	c.Flags().BoolVar(&opts.All, "all", false, "flag_cache_delete_all")
+	c.Flags().StringVar(&opts.CRToken, "cr-token", "", "flag_cr_token")
+	c.Flags().BoolVar(&opts.VPC, "vpc", false, "flag_vpc")
+	c.Flags().StringVar(&opts.Profile, "profile", "", "flag_profile")
+	c.Flags().StringVar(&opts.Account, "account", "", "flag_account")
+	metavar(c, "cr-token", "FILE")
+	metavar(c, "profile", "PROFILE")
+	metavar(c, "account", "ID")
 	addOutputFlags(c, d, &opts.outputOptions, output.JSONOnly)
 	c.Flags().Lookup("quiet").Usage = "flag_cache_delete_quiet"
 	metavar(c, "apikey", "KEY")
@@ -58,7 +72,7 @@ func RunCacheDelete(d *Deps, opts *CacheDeleteOptions) error {
 	}
 	var entries []cache.Entry
 	if opts.All {
-		if opts.APIKeySet {
+		if opts.APIKeySet || opts.CRTokenSet || opts.VPC || opts.Profile != "" {
 			return failure.Usagef("cache_delete_both", nil)
 		}
 		c, err := d.openCache()
@@ -70,15 +84,7 @@ func RunCacheDelete(d *Deps, opts *CacheDeleteOptions) error {
 			return deleteFailed(err)
 		}
 	} else {
-		key, haveKey, err := resolveKey(d, opts.APIKey, opts.APIKeySet)
-		if err != nil {
-			return err
-		}
-		if !haveKey {
-			return failure.Usagef("cache_delete_no_key", nil)
-		}
-		d.Secrets.Add(key.Value)
-		url, err := d.iamURL()
+		k, err := cacheDeleteKey(d, p, opts)
 		if err != nil {
 			return err
 		}
@@ -86,7 +92,7 @@ func RunCacheDelete(d *Deps, opts *CacheDeleteOptions) error {
 		if err != nil {
 			return deleteFailed(err)
 		}
-		e, ok, err := c.Delete(cache.Key{Endpoint: url, APIKey: key.Value})
+		e, ok, err := c.Delete(k)
 		if err != nil {
 			return deleteFailed(err)
 		}
@@ -125,6 +131,34 @@ func RunCacheDelete(d *Deps, opts *CacheDeleteOptions) error {
 		fmt.Fprintln(d.IO.Out, d.T.N("cache_delete_count", len(removed), nil))
 	}
 	return nil
+}
+
+// cacheDeleteKey is the cache key of the source named: a trusted-profile
+// source (--cr-token, --vpc, --profile) as get reads it, else the API key.
+func cacheDeleteKey(d *Deps, p *output.Printer, opts *CacheDeleteOptions) (cache.Key, error) {
+	src := &sourceOptions{APIKey: opts.APIKey, APIKeySet: opts.APIKeySet, CRToken: opts.CRToken, CRTokenSet: opts.CRTokenSet,
+		VPC: opts.VPC, Profile: opts.Profile, Account: opts.Account}
+	if src.workload() {
+		iam, err := d.IAM()
+		if err != nil {
+			return cache.Key{}, err
+		}
+		k, _, err := workloadSource(d, p, src, iam)
+		return k, err
+	}
+	key, haveKey, err := resolveKey(d, opts.APIKey, opts.APIKeySet)
+	if err != nil {
+		return cache.Key{}, err
+	}
+	if !haveKey {
+		return cache.Key{}, failure.Usagef("cache_delete_no_key", nil)
+	}
+	d.Secrets.Add(key.Value)
+	url, err := d.iamURL()
+	if err != nil {
+		return cache.Key{}, err
+	}
+	return cache.Key{Endpoint: url, APIKey: key.Value}, nil
 }
 
 func deleteFailed(err error) error {

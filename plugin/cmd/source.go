@@ -141,26 +141,32 @@ func checkFresh(d *Deps, t token.Token, o *sourceOptions) error {
 // IBMCLOUD_API_KEY with --profile). Tokens are cached like API-key tokens;
 // the credential itself is never written.
 func workloadToken(d *Deps, p *output.Printer, o *sourceOptions) (token.Token, error) {
-	profile := token.ParseProfile(o.Profile)
-	switch {
-	case o.CRTokenSet && o.VPC:
-		return token.Token{}, failure.Usagef("usage_source_both", nil)
-	case (o.CRTokenSet || o.VPC) && profile.String() == "":
-		return token.Token{}, failure.Usagef("usage_profile_required", map[string]any{"Flag": map[bool]string{true: "--cr-token", false: "--vpc"}[o.CRTokenSet]})
-	}
 	iam, err := d.IAM()
 	if err != nil {
 		return token.Token{}, err
 	}
-	var (
-		k     cache.Key
-		fetch func() (token.Token, error)
-	)
+	k, fetch, err := workloadSource(d, p, o, iam)
+	if err != nil {
+		return token.Token{}, err
+	}
+	return cachedToken(d, p, iam, k, fetch, o)
+}
+
+// workloadSource reads a trusted-profile source: the cache key of its
+// tokens and how to fetch one. cache-delete uses the key alone.
+func workloadSource(d *Deps, p *output.Printer, o *sourceOptions, iam *token.IAM) (k cache.Key, fetch func() (token.Token, error), err error) {
+	profile := token.ParseProfile(o.Profile)
+	switch {
+	case o.CRTokenSet && o.VPC:
+		return k, nil, failure.Usagef("usage_source_both", nil)
+	case (o.CRTokenSet || o.VPC) && profile.String() == "":
+		return k, nil, failure.Usagef("usage_profile_required", map[string]any{"Flag": map[bool]string{true: "--cr-token", false: "--vpc"}[o.CRTokenSet]})
+	}
 	switch {
 	case o.CRTokenSet:
 		cr, err := apikey.FromFlag(o.CRToken, d.IO.In)
 		if err != nil {
-			return token.Token{}, err
+			return k, nil, err
 		}
 		if cr.Literal() {
 			p.Alert(d.T.T("warn_cr_token_visible"))
@@ -175,10 +181,10 @@ func workloadToken(d *Deps, p *output.Printer, o *sourceOptions) (token.Token, e
 	default:
 		key, haveKey, err := resolveKey(d, o.APIKey, o.APIKeySet)
 		if err != nil {
-			return token.Token{}, err
+			return k, nil, err
 		}
 		if !haveKey {
-			return token.Token{}, failure.Usagef("usage_profile_needs_source", nil)
+			return k, nil, failure.Usagef("usage_profile_needs_source", nil)
 		}
 		if key.Literal() {
 			p.Alert(d.T.T("warn_apikey_visible"))
@@ -191,7 +197,7 @@ func workloadToken(d *Deps, p *output.Printer, o *sourceOptions) (token.Token, e
 		k = cache.Key{Endpoint: iam.URL, APIKey: key.Value, Source: "assume " + profile.String() + " " + account}
 		fetch = func() (token.Token, error) { return iam.FromAssume(key.Value, profile, account) }
 	}
-	return cachedToken(d, p, iam, k, fetch, o)
+	return k, fetch, nil
 }
 
 func resolveKey(d *Deps, flag string, set bool) (apikey.Key, bool, error) {
