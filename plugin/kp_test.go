@@ -222,19 +222,19 @@ func TestVerify(t *testing.T) {
 		r := h.run("", "verify", "--apikey", key, "--instance-id", instanceID, "--kp-endpoint", kp.URL)
 		if r.code != 0 || !strings.HasPrefix(r.stdout, "OK\n") || !strings.Contains(r.stdout, "Access to the Key Protect instance works.") ||
 			!strings.Contains(r.stdout, iamtest.ServiceID.IAMID) || !strings.Contains(r.stdout, iamtest.ServiceID.Account) ||
-			!strings.Contains(r.stdout, "at least one visible") || !strings.Contains(r.stdout, kp.URL) {
+			!strings.Contains(r.stdout, "3 visible to this identity") || !strings.Contains(r.stdout, kp.URL) {
 			t.Fatalf("got:\n%s", r)
 		}
 		reqs := kp.Requests()
 		last := reqs[len(reqs)-1]
-		if last.Path != "/api/v2/keys" || !strings.Contains(last.Query, "limit=1") || last.Instance != instanceID || !strings.HasPrefix(last.Authorization, "Bearer ") {
+		if last.Path != "/api/v2/keys" || !strings.Contains(last.Query, "limit=1") || !strings.Contains(last.Query, "totalCount=true") || last.Instance != instanceID || !strings.HasPrefix(last.Authorization, "Bearer ") {
 			t.Fatalf("Key Protect saw %+v", last)
 		}
 	})
 	t.Run("access works, JSON", func(t *testing.T) {
 		r := h.run("", "verify", "--apikey", key, "--instance-id", instanceID, "--kp-endpoint", kp.URL, "--output", "json")
 		m := jsonOf(t, r)
-		if r.code != 0 || m["ok"] != true || m["instance_id"] != instanceID || m["keys_listed"] != float64(1) {
+		if r.code != 0 || m["ok"] != true || m["instance_id"] != instanceID || m["keys_listed"] != float64(1) || m["keys_visible"] != float64(3) {
 			t.Fatalf("got:\n%s", r)
 		}
 	})

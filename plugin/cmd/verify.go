@@ -55,9 +55,12 @@ type Verdict struct {
 	Endpoint   string `json:"kp_endpoint,omitempty"`
 	InstanceID string `json:"instance_id,omitempty"`
 	KeysListed *int   `json:"keys_listed,omitempty"`
-	Status     int    `json:"status,omitempty"`
-	Cause      string `json:"cause,omitempty"`
-	Remedy     string `json:"remedy,omitempty"`
+	// KeysVisible is how many keys the identity can see (absent when Key
+	// Protect did not say).
+	KeysVisible *int   `json:"keys_visible,omitempty"`
+	Status      int    `json:"status,omitempty"`
+	Cause       string `json:"cause,omitempty"`
+	Remedy      string `json:"remedy,omitempty"`
 }
 
 // RunVerify makes one real Key Protect call with the token and says whether
@@ -90,7 +93,10 @@ func RunVerify(d *Deps, opts *VerifyOptions) error {
 		terminal.NewUI(d.IO.In, d.IO.Out, d.IO.ErrOut).Ok()
 	}
 	keys := d.T.T("verify_keys_none")
-	if *v.KeysListed > 0 {
+	switch {
+	case v.KeysVisible != nil:
+		keys = d.T.N("verify_keys_count", *v.KeysVisible, nil)
+	case *v.KeysListed > 0:
 		keys = d.T.T("verify_keys_some")
 	}
 	rows := [][2]string{
@@ -151,6 +157,9 @@ func check(d *Deps, t token.Token, v *Verdict) error {
 	}
 	v.OK = true
 	v.KeysListed = &access.KeysListed
+	if access.KeysVisible >= 0 {
+		v.KeysVisible = &access.KeysVisible
+	}
 	return nil
 }
 

@@ -127,11 +127,12 @@ func (k *KeyProtect) serve(w http.ResponseWriter, r *http.Request) {
 	for i := range keys {
 		keys[i] = map[string]any{"type": "application/vnd.ibm.kms.key+json", "id": fmt.Sprintf("key-%04d", i), "name": fmt.Sprintf("key %d", i), "state": 1, "extractable": false}
 	}
+	meta := map[string]any{"collectionType": "application/vnd.ibm.kms.key+json", "collectionTotal": n}
+	if r.URL.Query().Get("totalCount") == "true" {
+		meta["totalCount"] = inst.keys
+	}
 	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(map[string]any{
-		"metadata":  map[string]any{"collectionType": "application/vnd.ibm.kms.key+json", "collectionTotal": n},
-		"resources": keys,
-	})
+	_ = json.NewEncoder(w).Encode(map[string]any{"metadata": meta, "resources": keys})
 }
 
 func kpError(w http.ResponseWriter, status int, code, msg string) {

@@ -4,8 +4,11 @@
 package kp
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -119,6 +122,9 @@ type Access struct {
 	// KeysListed is how many keys the one-key page held: 0 (the identity
 	// sees none) or 1 (it sees at least one).
 	KeysListed int
+	// KeysVisible is the total Key Protect reported (totalCount), or -1
+	// when it did not say.
+	KeysVisible int
 }
 
 // Check makes one real Key Protect call with the token: GET
@@ -137,11 +143,51 @@ func Check(ctx context.Context, client *http.Client, baseURL, instanceID, bearer
 		return Access{}, err
 	}
 	c.HttpClient.CheckRedirect = client.CheckRedirect
+	total := &totalCount{rt: client.Transport, n: -1}
+	c.HttpClient.Transport = total
 	keys, err := c.GetKeys(ctx, 1, 0)
 	if err != nil {
 		return Access{}, err
 	}
-	return Access{KeysListed: len(keys.Keys)}, nil
+	return Access{KeysListed: len(keys.Keys), KeysVisible: total.n}, nil
+}
+
+// totalCount asks Key Protect for the number of keys the identity can see
+// in the same one-key request (totalCount=true, which GetKeys has no option
+// for) and reads metadata.totalCount from the reply, which the client's Keys
+// type drops. The reply is small: the client transport has already bounded
+// and buffered it.
+type totalCount struct {
+	rt http.RoundTripper
+	n  int
+}
+
+func (t *totalCount) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Method == http.MethodGet && strings.HasSuffix(req.URL.Path, "/api/v2/keys") {
+		req = req.Clone(req.Context())
+		q := req.URL.Query()
+		q.Set("totalCount", "true")
+		req.URL.RawQuery = q.Encode()
+	}
+	resp, err := t.rt.RoundTrip(req)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		return resp, err
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	var doc struct {
+		Metadata struct {
+			TotalCount *int `json:"totalCount"`
+		} `json:"metadata"`
+	}
+	if json.Unmarshal(body, &doc) == nil && doc.Metadata.TotalCount != nil {
+		t.n = *doc.Metadata.TotalCount
+	}
+	return resp, nil
 }
 
 // ServiceError returns Key Protect's answer in err, if it answered.
