@@ -191,8 +191,9 @@ func (p *KPToken) Execute(ctx sdk.PluginContext, args []string) (code int) {
 	locale := i18n.Resolve(append([]string{ctx.Locale()}, envCandidates(p.Getenv)...)...)
 	tr := i18n.New(locale)
 	// plugin.Start already set the SDK's words (FAILED, OK) from the
-	// session's locale; only a locale from LANG needs them set again.
-	if ctx.Locale() == "" || i18n.Resolve(ctx.Locale()) != locale {
+	// session's locale (en_US when it has none); only a locale from LANG
+	// needs them set again.
+	if i18n.Resolve(ctx.Locale()) != locale {
 		setSDKLocale(locale)
 	}
 	terminal.UserAskedForColors = ctx.ColorEnabled()

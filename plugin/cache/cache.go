@@ -10,6 +10,7 @@
 package cache
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -20,7 +21,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/kp-token/kp-token/plugin/atomicfile"
@@ -148,7 +148,7 @@ func Parse(data []byte, k Key) (Entry, error) {
 		return Entry{}, errDamaged
 	}
 	var e Entry
-	dec := json.NewDecoder(strings.NewReader(string(data)))
+	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&e); err != nil || dec.More() {
 		return Entry{}, errDamaged
