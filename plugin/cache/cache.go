@@ -10,7 +10,6 @@
 package cache
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -147,10 +146,8 @@ func Parse(data []byte, k Key) (Entry, error) {
 	if len(data) > maxEntrySize {
 		return Entry{}, errDamaged
 	}
-	var e Entry
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&e); err != nil || dec.More() {
+	e, ok := decodeEntry(data)
+	if !ok {
 		return Entry{}, errDamaged
 	}
 	if e.Version != version || e.Endpoint != k.Endpoint || e.KeyHash != k.keyHash() || e.Scope != k.Scope || e.Source != k.Source {
