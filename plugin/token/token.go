@@ -5,9 +5,11 @@
 package token
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"io"
 	"strings"
 	"time"
 
@@ -181,17 +183,80 @@ func ExpiryClaim(access string) (int64, error) {
 	if err != nil {
 		return 0, errMalformed
 	}
-	var c struct {
-		Exp json.Number `json:"exp"`
-	}
-	if err := json.Unmarshal(payload, &c); err != nil {
+	n, ok := expMember(payload)
+	if !ok {
 		return 0, errMalformed
 	}
-	exp, err := c.Exp.Int64()
+	exp, err := n.Int64()
 	if err != nil || exp < 0 || exp > maxUnixTime {
 		return 0, errMalformed
 	}
 	return exp, nil
+}
+
+// expMember finds the top-level "exp" number of a claims object with
+// encoding/json's tokenizer: no reflection data is built for one field,
+// which was most of this check's cost. A payload that is not one object,
+// or has no "exp" number or two, is refused.
+func expMember(payload []byte) (json.Number, bool) {
+	d := json.NewDecoder(bytes.NewReader(payload))
+	d.UseNumber()
+	if t, err := d.Token(); err != nil || t != json.Delim('{') {
+		return "", false
+	}
+	var exp json.Number
+	found := false
+	for d.More() {
+		t, err := d.Token()
+		if err != nil {
+			return "", false
+		}
+		name, _ := t.(string)
+		if name != "exp" && strings.EqualFold(name, "exp") {
+			// encoding/json would read "EXP" as exp too: refuse rather than
+			// guess which one counts.
+			return "", false
+		}
+		if name != "exp" {
+			if !skipValue(d) {
+				return "", false
+			}
+			continue
+		}
+		v, err := d.Token()
+		n, isNumber := v.(json.Number)
+		if err != nil || !isNumber || found {
+			return "", false
+		}
+		exp, found = n, true
+	}
+	if t, err := d.Token(); err != nil || t != json.Delim('}') || !found {
+		return "", false
+	}
+	if _, err := d.Token(); err != io.EOF {
+		return "", false
+	}
+	return exp, true
+}
+
+// skipValue reads one whole value, however deeply nested.
+func skipValue(d *json.Decoder) bool {
+	depth := 0
+	for {
+		t, err := d.Token()
+		if err != nil {
+			return false
+		}
+		switch t {
+		case json.Delim('{'), json.Delim('['):
+			depth++
+		case json.Delim('}'), json.Delim(']'):
+			depth--
+		}
+		if depth == 0 {
+			return true
+		}
+	}
 }
 
 var errMalformed = errors.New("malformed access token")
