@@ -47,6 +47,7 @@ cross:
 FUZZTIME ?= 2000x
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParseKey$$' -fuzztime $(FUZZTIME) ./plugin/apikey
+	$(GO) test -run '^$$' -fuzz '^FuzzAPIKeyMember$$' -fuzztime $(FUZZTIME) ./plugin/apikey
 	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./plugin/token
 	$(GO) test -run '^$$' -fuzz '^FuzzParseFile$$' -fuzztime $(FUZZTIME) ./plugin/token
 	$(GO) test -run '^$$' -fuzz '^FuzzExpMember$$' -fuzztime $(FUZZTIME) ./plugin/token

@@ -15,6 +15,7 @@ import (
 	"unicode"
 
 	"github.com/kp-token/kp-token/plugin/failure"
+	"github.com/kp-token/kp-token/plugin/jsonscan"
 )
 
 // MaxSize bounds what is read from a key file or standard input: a key is
@@ -140,17 +141,9 @@ func parse(content []byte, origin Origin) (Key, error) {
 		return Key{}, failure.New(empty, where).WithRemedy("apikey_file_remedy", nil)
 	}
 	if strings.HasPrefix(text, "{") {
-		var doc map[string]json.RawMessage
-		if err := json.Unmarshal([]byte(text), &doc); err != nil {
-			// The decoder's message can quote the input; keep it out.
+		v, ok, valid := apikeyMember([]byte(text))
+		if !valid {
 			return Key{}, failure.New(badJSON, where).WithRemedy("apikey_file_remedy", nil)
-		}
-		var v string
-		raw, ok := doc["apikey"]
-		if ok {
-			if err := json.Unmarshal(raw, &v); err != nil {
-				ok = false
-			}
 		}
 		v = trim(v)
 		if !ok || v == "" {
@@ -160,6 +153,29 @@ func parse(content []byte, origin Origin) (Key, error) {
 	}
 	k := Key{Value: text, Origin: origin}
 	return validated(k)
+}
+
+// apikeyMember reads the top-level "apikey" string of a JSON object
+// without reflection (see jsonscan), as a map decode would: the name must
+// match exactly and the last one wins. valid is false when data is not
+// one valid JSON object.
+func apikeyMember(data []byte) (v string, ok, valid bool) {
+	if !json.Valid(data) {
+		return "", false, false
+	}
+	d := jsonscan.NewDecoder(data)
+	valid = jsonscan.Object(d, func(name string) bool {
+		if name != "apikey" {
+			return jsonscan.Skip(d)
+		}
+		t, read := jsonscan.Scalar(d)
+		v, ok = t.(string)
+		return read
+	})
+	if !valid {
+		return "", false, false
+	}
+	return v, ok, true
 }
 
 func validated(k Key) (Key, error) {

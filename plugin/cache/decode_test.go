@@ -32,7 +32,8 @@ func TestDecodeEntry(t *testing.T) {
 		{"negative numbers", `{"version":-1,"stored_at":-5}`, false}, // version < 0
 		{"unknown field", `{"version":1,"extra":1}`, false},
 		{"unknown token field", `{"token":{"id_token":"x"}}`, false},
-		{"repeated field", `{"scope":"a","scope":"b"}`, false},
+		{"repeated field: the last wins, as encoding/json", `{"scope":"a","scope":"b"}`, true},
+		{"differently-cased field", `{"Scope":"a"}`, false},
 		{"null", `{"scope":null}`, false},
 		{"string for a number", `{"version":"1"}`, false},
 		{"number for a string", `{"scope":1}`, false},

@@ -24,8 +24,8 @@ func TestExpMember(t *testing.T) {
 		{`{"iam_id":"x","exp":1900000000,"iat":1}`, "1900000000"},
 		{`{"a":{"exp":1,"b":[1,{"c":[]}]},"exp":2}`, "2"}, // nested exp is not the claim
 		{`{"exp":1.5}`, "1.5"},                            // a number; Int64 refuses it later
-		{`{"exp":1,"exp":2}`, ""},
-		{`{"exp":2,"EXP":1}`, ""}, // encoding/json would take the last
+		{`{"exp":1,"exp":2}`, "2"},                        // the last, as encoding/json
+		{`{"exp":2,"EXP":1}`, ""},                         // encoding/json would take the last
 		{`{"Exp":1}`, ""},
 		{`{"exp":"1"}`, ""},
 		{`{"exp":null}`, ""},

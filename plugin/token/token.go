@@ -5,17 +5,16 @@
 package token
 
 import (
-	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"io"
 	"strings"
 	"time"
 
 	"github.com/IBM-Cloud/ibm-cloud-cli-sdk/bluemix/configuration/core_config"
 
 	"github.com/kp-token/kp-token/plugin/failure"
+	"github.com/kp-token/kp-token/plugin/jsonscan"
 )
 
 // Token is an IAM token reply. JSON names are IAM's, so a file written by
@@ -194,69 +193,26 @@ func ExpiryClaim(access string) (int64, error) {
 	return exp, nil
 }
 
-// expMember finds the top-level "exp" number of a claims object with
-// encoding/json's tokenizer: no reflection data is built for one field,
-// which was most of this check's cost. A payload that is not one object,
-// or has no "exp" number or two, is refused.
+// expMember finds the top-level "exp" number of a claims object without
+// reflection (see jsonscan), which was most of this check's cost. The last
+// "exp" wins, as with json.Unmarshal; a differently-cased "EXP", which
+// json.Unmarshal would also read as exp, is refused rather than guessed at.
 func expMember(payload []byte) (json.Number, bool) {
-	d := json.NewDecoder(bytes.NewReader(payload))
-	d.UseNumber()
-	if t, err := d.Token(); err != nil || t != json.Delim('{') {
-		return "", false
-	}
 	var exp json.Number
-	found := false
-	for d.More() {
-		t, err := d.Token()
-		if err != nil {
-			return "", false
+	d := jsonscan.NewDecoder(payload)
+	ok := jsonscan.Object(d, func(name string) bool {
+		switch {
+		case name == "exp":
+			return jsonscan.Number(d, &exp)
+		case strings.EqualFold(name, "exp"):
+			return false
 		}
-		name, _ := t.(string)
-		if name != "exp" && strings.EqualFold(name, "exp") {
-			// encoding/json would read "EXP" as exp too: refuse rather than
-			// guess which one counts.
-			return "", false
-		}
-		if name != "exp" {
-			if !skipValue(d) {
-				return "", false
-			}
-			continue
-		}
-		v, err := d.Token()
-		n, isNumber := v.(json.Number)
-		if err != nil || !isNumber || found {
-			return "", false
-		}
-		exp, found = n, true
-	}
-	if t, err := d.Token(); err != nil || t != json.Delim('}') || !found {
-		return "", false
-	}
-	if _, err := d.Token(); err != io.EOF {
+		return jsonscan.Skip(d)
+	})
+	if !ok || exp == "" || !jsonscan.End(d) {
 		return "", false
 	}
 	return exp, true
-}
-
-// skipValue reads one whole value, however deeply nested.
-func skipValue(d *json.Decoder) bool {
-	depth := 0
-	for {
-		t, err := d.Token()
-		if err != nil {
-			return false
-		}
-		switch t {
-		case json.Delim('{'), json.Delim('['):
-			depth++
-		case json.Delim('}'), json.Delim(']'):
-			depth--
-		}
-		if depth == 0 {
-			return true
-		}
-	}
 }
 
 var errMalformed = errors.New("malformed access token")
