@@ -47,12 +47,8 @@ func NewCmdCacheDelete(d *Deps) *cobra.Command {
 	c.Flags().BoolVar(&opts.VPC, "vpc", false, "flag_vpc")
 	c.Flags().StringVar(&opts.Profile, "profile", "", "flag_profile")
 	c.Flags().StringVar(&opts.Account, "account", "", "flag_account")
-	metavar(c, "cr-token", "FILE")
-	metavar(c, "profile", "PROFILE")
-	metavar(c, "account", "ID")
 	addOutputFlags(c, d, &opts.outputOptions, output.JSONOnly)
 	c.Flags().Lookup("quiet").Usage = "flag_cache_delete_quiet"
-	metavar(c, "apikey", "KEY")
 	return c
 }
 

@@ -35,8 +35,6 @@ func NewCmdGet(d *Deps) *cobra.Command {
 	c.Flags().StringVar(&opts.File, "file", "", "flag_get_file")
 	c.Flags().StringVar(&opts.Shell, "shell", "", "flag_shell")
 	addOutputFlags(c, d, &opts.outputOptions, output.TokenFormats)
-	metavar(c, "file", "FILE")
-	metavar(c, "shell", "SHELL")
 	return c
 }
 
@@ -49,7 +47,6 @@ func addOutputFlags(c *cobra.Command, d *Deps, o *outputOptions, formats []outpu
 	c.Flags().StringVar(&o.Output, "output", "", help)
 	_ = c.Flags().SetAnnotation("output", formatsAnnotation, []string{formatList(formats)})
 	c.Flags().BoolVarP(&o.Quiet, "quiet", "q", false, "flag_quiet")
-	metavar(c, "output", "FORMAT")
 }
 
 // RunGet prints a token from the first source that applies: --apikey,

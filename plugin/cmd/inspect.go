@@ -50,8 +50,6 @@ func NewCmdInspect(d *Deps) *cobra.Command {
 	c.Flags().StringVar(&opts.File, "file", "", "flag_inspect_file")
 	opts.formats = output.JSONOnly
 	c.Flags().StringVar(&opts.Output, "output", "", "flag_output_json")
-	metavar(c, "output", "FORMAT")
-	metavar(c, "file", "FILE")
 	return c
 }
 

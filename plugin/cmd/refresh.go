@@ -35,9 +35,7 @@ func NewCmdRefresh(d *Deps) *cobra.Command {
 	}
 	c.Flags().StringVar(&opts.File, "file", "", "flag_refresh_file")
 	c.Flags().DurationVar(&opts.MinValidity, "min-validity", 0, "flag_refresh_min_validity")
-	metavar(c, "min-validity", "DURATION")
 	addOutputFlags(c, d, &opts.outputOptions, output.RenewFormats)
-	metavar(c, "file", "FILE")
 	return c
 }
 

@@ -23,8 +23,14 @@ const Namespace = "kp-token"
 // ('ibmcloud kp-token get [...]'); Cobra's own Use is only the name.
 const usageAnnotation = "kp-token/usage"
 
-// metavarAnnotation names a flag's value in help (KEY, DURATION, FILE).
-const metavarAnnotation = "kp-token/metavar"
+// metavars name a flag's value in help where the flag's own name, in
+// capitals, would not (KEY, not APIKEY). One table rather than an
+// annotation on each flag: every command uses the same names, and a cached
+// 'get' then builds no annotation maps at start-up.
+var metavars = map[string]string{
+	"apikey": "KEY", "account": "ID", "instance-id": "ID", "cr-token": "FILE", "description": "TEXT",
+	"kp-endpoint": "URL", "output": "FORMAT", "cache-wait": "DURATION", "min-validity": "DURATION",
+}
 
 // formatsAnnotation lists the --output values, the {{.Formats}} of its help.
 const formatsAnnotation = "kp-token/formats"
@@ -66,11 +72,6 @@ func longText(c *cobra.Command, t *i18n.Translator) string {
 		parts = append(parts, t.T(id))
 	}
 	return strings.Join(parts, "\n\n")
-}
-
-// metavar sets the value name shown for a flag in help.
-func metavar(c *cobra.Command, flag, name string) {
-	_ = c.Flags().SetAnnotation(flag, metavarAnnotation, []string{name})
 }
 
 // NewRoot builds the command tree.
@@ -191,9 +192,9 @@ func flagUsages(fs *pflag.FlagSet, t *i18n.Translator) string {
 			name = "    " + name
 		}
 		if f.Value.Type() != "bool" {
-			metavar := strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
-			if v := f.Annotations[metavarAnnotation]; len(v) > 0 {
-				metavar = v[0]
+			metavar, ok := metavars[f.Name]
+			if !ok {
+				metavar = strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
 			}
 			name += " " + metavar
 		}

@@ -58,10 +58,6 @@ func NewCmdSetup(d *Deps) *cobra.Command {
 	f.BoolVarP(&opts.Force, "force", "f", false, "flag_setup_force")
 	addOutputFlags(c, d, &opts.outputOptions, output.JSONOnly)
 	c.Flags().Lookup("quiet").Usage = "flag_exec_quiet"
-	metavar(c, "name", "NAME")
-	metavar(c, "role", "ROLE")
-	metavar(c, "file", "FILE")
-	metavar(c, "description", "TEXT")
 	return c
 }
 

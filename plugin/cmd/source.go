@@ -44,12 +44,6 @@ func addSourceFlags(c *cobra.Command, d *Deps, o *sourceOptions) {
 	c.Flags().BoolVar(&o.VPC, "vpc", false, "flag_vpc")
 	c.Flags().StringVar(&o.Profile, "profile", "", "flag_profile")
 	c.Flags().StringVar(&o.Account, "account", "", "flag_account")
-	metavar(c, "apikey", "KEY")
-	metavar(c, "cr-token", "FILE")
-	metavar(c, "profile", "PROFILE")
-	metavar(c, "account", "ID")
-	metavar(c, "cache-wait", "DURATION")
-	metavar(c, "min-validity", "DURATION")
 }
 
 // bind records what Cobra knows only after parsing.

@@ -26,15 +26,11 @@ func addTargetFlags(c *cobra.Command, d *Deps, o *targetOptions) {
 	addInstanceFlags(c, d, o)
 	c.Flags().StringVar(&o.Region, "region", "", "flag_region")
 	c.Flags().StringVar(&o.Endpoint, "kp-endpoint", "", "flag_kp_endpoint")
-	metavar(c, "region", "REGION")
-	metavar(c, "kp-endpoint", "URL")
 }
 
 func addInstanceFlags(c *cobra.Command, d *Deps, o *targetOptions) {
 	c.Flags().StringVar(&o.InstanceID, "instance-id", "", "flag_instance_id")
 	c.Flags().StringVar(&o.Instance, "instance", "", "flag_instance")
-	metavar(c, "instance-id", "ID")
-	metavar(c, "instance", "INSTANCE")
 }
 
 // targetNeeds say what the output cannot do without.
