@@ -145,10 +145,9 @@ func main() {
 	}
 	stampede := iam.Count() - before
 
-	rssCmd := get("--no-cache")
 	self, err := os.Executable()
 	check(err)
-	rssCmd = exec.Command(self, rssCmd.Args...)
+	rssCmd := exec.Command(self, get("--no-cache").Args...)
 	rssCmd.Env = append(env, rssChildEnv+"=1")
 	rssOut, err := rssCmd.Output()
 	check(err)
