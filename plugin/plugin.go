@@ -238,9 +238,23 @@ func (p *KPToken) Execute(ctx sdk.PluginContext, args []string) (code int) {
 	// and trace transport as kp-token's own IAM calls.
 	http.DefaultClient = d.HTTPClient(d.Timeout())
 	ui := terminal.NewUI(p.Stdin, p.Stdout, p.Stderr)
-	root := cmd.NewRootFor(d, firstArg(args))
-	root.SetArgs(args)
-	executed, err := root.ExecuteC()
+	// command is the command that ran, for the pointer to its help.
+	var root *cobra.Command
+	var command string
+	var err error
+	if opts, ok := cmd.ParseGet(args); ok {
+		// A script's 'get' in a loop: no command tree to build.
+		command = "get"
+		err = cmd.RunParsedGet(d, opts)
+	} else {
+		root = cmd.NewRootFor(d, firstArg(args))
+		root.SetArgs(args)
+		var executed *cobra.Command
+		executed, err = root.ExecuteC()
+		if executed != nil && executed != root {
+			command = executed.Name()
+		}
+	}
 	if _, isFailure := failure.As(err); out.err != nil && !isFailure {
 		// A script must see that its data did not arrive (>/dev/full, a
 		// closed pipe).
@@ -256,7 +270,7 @@ func (p *KPToken) Execute(ctx sdk.PluginContext, args []string) (code int) {
 	f, ok := failure.As(err)
 	switch {
 	case ok:
-	case strings.HasPrefix(err.Error(), "unknown command"):
+	case root != nil && strings.HasPrefix(err.Error(), "unknown command"):
 		f = failure.Usagef("usage_unknown_command", map[string]any{"Command": output.SafeLine(firstArg(args))}).Wrap(err)
 		if s := cmd.NearestCommand(root, firstArg(args)); s != "" {
 			f.WithReason("usage_did_you_mean", map[string]any{"Suggestion": s})
@@ -268,11 +282,11 @@ func (p *KPToken) Execute(ctx sdk.PluginContext, args []string) (code int) {
 	}
 	if f.Usage && f.Remedy == "" {
 		// One line of cause and where the usage is, not the whole help.
-		command := "ibmcloud " + cmd.Namespace
-		if executed != nil && executed != root {
-			command += " " + executed.Name()
+		pointer := "ibmcloud " + cmd.Namespace
+		if command != "" {
+			pointer += " " + command
 		}
-		f.WithRemedy("usage_help_pointer", map[string]any{"Command": command})
+		f.WithRemedy("usage_help_pointer", map[string]any{"Command": pointer})
 	}
 	msg := cmd.RenderFailure(tr, f).Message(tr, f.Usage)
 	ui.Failed("%s", d.Secrets.Scrub(msg))

@@ -1,8 +1,6 @@
 package cache
 
 import (
-	"encoding/json"
-
 	"github.com/kp-token/kp-token/plugin/jsonscan"
 	"github.com/kp-token/kp-token/plugin/token"
 )
@@ -45,7 +43,7 @@ func decodeEntry(data []byte) (Entry, bool) {
 	return e, true
 }
 
-func decodeToken(d *json.Decoder, t *token.Token) bool {
+func decodeToken(d *jsonscan.Decoder, t *token.Token) bool {
 	return jsonscan.Object(d, func(field string) bool {
 		switch field {
 		case "access_token":

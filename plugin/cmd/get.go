@@ -17,8 +17,11 @@ type GetOptions struct {
 }
 
 // NewCmdGet builds 'kp-token get'.
-func NewCmdGet(d *Deps) *cobra.Command {
-	opts := &GetOptions{}
+func NewCmdGet(d *Deps) *cobra.Command { return newCmdGet(d, &GetOptions{}, RunGet) }
+
+// newCmdGet fills opts from the command line and hands them to run; tests
+// compare what Cobra fills with what ParseGet reads.
+func newCmdGet(d *Deps, opts *GetOptions, run func(*Deps, *GetOptions) error) *cobra.Command {
 	c := &cobra.Command{
 		Use:         "get",
 		Short:       "get_description",
@@ -27,7 +30,7 @@ func NewCmdGet(d *Deps) *cobra.Command {
 		Args:        noArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			opts.sourceOptions.bind(c)
-			return RunGet(d, opts)
+			return run(d, opts)
 		},
 	}
 	addSourceFlags(c, d, &opts.sourceOptions)

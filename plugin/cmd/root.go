@@ -91,6 +91,25 @@ var constructors = []struct {
 // should not build eight. Any other name (empty, a typo, a flag) gets the
 // whole tree, for the help and the nearest-command hint.
 func NewRootFor(d *Deps, name string) *cobra.Command {
+	root := newRoot(d)
+	for _, c := range constructors {
+		if c.name == name {
+			root.AddCommand(c.make(d))
+		}
+	}
+	if !root.HasSubCommands() {
+		for _, c := range constructors {
+			root.AddCommand(c.make(d))
+		}
+	}
+	for _, c := range root.Commands() {
+		setUp(c, d)
+	}
+	return root
+}
+
+// newRoot is the tree's root, without its commands.
+func newRoot(d *Deps) *cobra.Command {
 	root := &cobra.Command{
 		Use:           Namespace,
 		Short:         "namespace_description",
@@ -104,24 +123,17 @@ func NewRootFor(d *Deps, name string) *cobra.Command {
 	root.SetErr(d.IO.ErrOut)
 	root.SetFlagErrorFunc(flagError)
 	root.PersistentPreRunE = func(*cobra.Command, []string) error { return d.checkTimeout() }
-	for _, c := range constructors {
-		if c.name == name {
-			root.AddCommand(c.make(d))
-		}
-	}
-	if !root.HasSubCommands() {
-		for _, c := range constructors {
-			root.AddCommand(c.make(d))
-		}
-	}
-	for _, c := range root.Commands() {
-		c.PreRunE = checkFileFlag
-		c.Flags().BoolP("help", "h", false, "flag_help")
-		c.SetHelpFunc(func(c *cobra.Command, _ []string) { _ = WriteHelp(c.OutOrStdout(), c, d) })
-	}
 	root.Flags().BoolP("help", "h", false, "flag_help")
 	root.SetHelpFunc(func(c *cobra.Command, _ []string) { _ = WriteHelp(c.OutOrStdout(), c, d) })
 	return root
+}
+
+// setUp gives a command what every command has: the --file check, -h and
+// the localized help.
+func setUp(c *cobra.Command, d *Deps) {
+	c.PreRunE = checkFileFlag
+	c.Flags().BoolP("help", "h", false, "flag_help")
+	c.SetHelpFunc(func(c *cobra.Command, _ []string) { _ = WriteHelp(c.OutOrStdout(), c, d) })
 }
 
 // Usage returns a command's usage line.
