@@ -10,12 +10,12 @@ import (
 	"errors"
 	"io"
 	"io/fs"
-	"os"
 	"strings"
 	"unicode"
 
 	"github.com/kp-token/kp-token/plugin/failure"
 	"github.com/kp-token/kp-token/plugin/jsonscan"
+	"github.com/kp-token/kp-token/plugin/smallfile"
 )
 
 // MaxSize bounds what is read from a key file or standard input: a key is
@@ -82,23 +82,16 @@ func fromFile(path, kind string) (Key, error) {
 	if path == "" {
 		return Key{}, failure.Usagef("apikey_file_unnamed", nil)
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return Key{}, failure.New("apikey_file_missing", data).WithRemedy("apikey_file_remedy", nil).Wrap(err)
-		}
-		return Key{}, failure.New("apikey_file_unreadable", data).WithRemedy("apikey_file_perm_remedy", data).Wrap(err)
-	}
-	defer f.Close()
-	if st, err := f.Stat(); err == nil && st.IsDir() {
+	content, err := smallfile.Read(path, MaxSize)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return Key{}, failure.New("apikey_file_missing", data).WithRemedy("apikey_file_remedy", nil).Wrap(err)
+	case errors.Is(err, smallfile.ErrIsDir):
 		return Key{}, failure.New("apikey_file_is_dir", data).WithRemedy("apikey_file_remedy", nil)
-	}
-	content, err := readLimited(f)
-	if errors.Is(err, errTooLarge) {
+	case errors.Is(err, smallfile.ErrTooLarge):
 		return Key{}, failure.New("apikey_file_too_large", map[string]any{"Path": path, "Max": "64 KiB"}).
 			WithRemedy("apikey_file_remedy", nil)
-	}
-	if err != nil {
+	case err != nil:
 		return Key{}, failure.New("apikey_file_unreadable", data).WithRemedy("apikey_file_perm_remedy", data).Wrap(err)
 	}
 	return parse(content, origin)

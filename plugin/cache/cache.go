@@ -15,7 +15,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -23,6 +22,7 @@ import (
 	"time"
 
 	"github.com/kp-token/kp-token/plugin/atomicfile"
+	"github.com/kp-token/kp-token/plugin/smallfile"
 	"github.com/kp-token/kp-token/plugin/token"
 )
 
@@ -91,6 +91,10 @@ var ErrUnsafe = errors.New("cache folder is not safe to use")
 // only if it is a plain folder owned by this user; looser modes are
 // tightened to 0700 first.
 func Open(dir string) (*Cache, error) {
+	// The folder is there and safe on every run but the first: one call.
+	if st, err := os.Lstat(dir); err == nil && st.IsDir() && ownedByMe(st) && st.Mode().Perm()&0o077 == 0 {
+		return &Cache{Dir: dir}, nil
+	}
 	if err := os.MkdirAll(filepath.Dir(dir), 0o700); err != nil {
 		return nil, err
 	}
@@ -120,15 +124,10 @@ func (c *Cache) lockPath(k Key) string {
 // Load reads k's entry. Anything but a well-formed entry for exactly k is
 // Damaged, never a token.
 func (c *Cache) Load(k Key) (Entry, Status) {
-	f, err := os.Open(c.path(k))
+	data, err := smallfile.Read(c.path(k), maxEntrySize)
 	if errors.Is(err, fs.ErrNotExist) {
 		return Entry{}, Missing
 	}
-	if err != nil {
-		return Entry{}, Damaged
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxEntrySize+1))
 	if err != nil {
 		return Entry{}, Damaged
 	}

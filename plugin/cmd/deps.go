@@ -83,8 +83,11 @@ func (d *Deps) checkTimeout() error {
 // Timeout is the HTTP timeout: IBMCLOUD_HTTP_TIMEOUT, else the CLI's
 // configured one, else 30 s.
 func (d *Deps) Timeout() time.Duration {
-	if v, err := strconv.Atoi(strings.TrimSpace(d.Getenv("IBMCLOUD_HTTP_TIMEOUT"))); err == nil && v > 0 && v <= MaxHTTPTimeout {
-		return time.Duration(v) * time.Second
+	// Unset is the usual case, and strconv's error for "" is an allocation.
+	if raw := strings.TrimSpace(d.Getenv("IBMCLOUD_HTTP_TIMEOUT")); raw != "" {
+		if v, err := strconv.Atoi(raw); err == nil && v > 0 && v <= MaxHTTPTimeout {
+			return time.Duration(v) * time.Second
+		}
 	}
 	if d.Context != nil {
 		if v := d.Context.HTTPTimeout(); v > 0 && v <= MaxHTTPTimeout {

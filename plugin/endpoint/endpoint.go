@@ -65,19 +65,22 @@ var examples = map[string]string{
 
 // from is a flag or variable name, or a failure.Msg naming the source.
 func checkService(raw, service string, from any) (string, error) {
-	data := map[string]any{"URL": raw, "Source": from, "Service": service, "Example": examples[service]}
+	refuse := func(id string) error {
+		data := map[string]any{"URL": raw, "Source": from, "Service": service, "Example": examples[service]}
+		return failure.New(id, data).WithRemedy("endpoint_invalid_remedy", data)
+	}
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		return "", failure.New("endpoint_invalid", data).WithRemedy("endpoint_invalid_remedy", data)
+		return "", refuse("endpoint_invalid")
 	}
 	switch u.Scheme {
 	case "https":
 	case "http":
 		if !Loopback(u.Hostname()) {
-			return "", failure.New("endpoint_insecure", data).WithRemedy("endpoint_invalid_remedy", data)
+			return "", refuse("endpoint_insecure")
 		}
 	default:
-		return "", failure.New("endpoint_invalid", data).WithRemedy("endpoint_invalid_remedy", data)
+		return "", refuse("endpoint_invalid")
 	}
 	return u.Scheme + "://" + u.Host + strings.TrimSuffix(u.Path, "/"), nil
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/IBM-Cloud/ibm-cloud-cli-sdk/bluemix/terminal"
 
@@ -203,7 +204,7 @@ func ShellQuote(s string) string {
 // SafeLine makes server-supplied text safe for one terminal line: control
 // characters (ESC, CR, LF, BEL...) are shown escaped, never sent.
 func SafeLine(s string) string {
-	if !strings.ContainsFunc(s, isControl) {
+	if !hasControl(s) {
 		return s
 	}
 	var b strings.Builder
@@ -225,6 +226,20 @@ func SafeText(s string) string {
 		lines[i] = SafeLine(l)
 	}
 	return strings.Join(lines, "\n")
+}
+
+// hasControl is strings.ContainsFunc(s, isControl), byte by byte while s
+// is ASCII: every token printed goes through it, and a token is ASCII.
+func hasControl(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= utf8.RuneSelf:
+			return strings.ContainsFunc(s[i:], isControl)
+		case c < 0x20 || c == 0x7f:
+			return true
+		}
+	}
+	return false
 }
 
 func isControl(r rune) bool {

@@ -124,6 +124,24 @@ func TestEnvFormEvaluates(t *testing.T) {
 	}
 }
 
+// The ASCII shortcut finds exactly the runes isControl names, wherever
+// they stand.
+func TestHasControlEveryRune(t *testing.T) {
+	for r := rune(0); r <= 0x10FFFF; r++ {
+		if r >= 0xD800 && r <= 0xDFFF {
+			continue
+		}
+		for _, s := range []string{string(r), "ab" + string(r) + "cd", "é" + string(r)} {
+			if got, want := hasControl(s), strings.ContainsFunc(s, isControl); got != want {
+				t.Fatalf("hasControl(%q) = %v, want %v", s, got, want)
+			}
+		}
+	}
+	if hasControl("\xff\xfe") {
+		t.Fatal("invalid UTF-8 is not a control character")
+	}
+}
+
 func TestSafeLine(t *testing.T) {
 	tests := map[string]string{
 		"plain":              "plain",
@@ -131,6 +149,9 @@ func TestSafeLine(t *testing.T) {
 		"cr\rbel\a":          `cr\rbel\a`,
 		"two\nlines":         `two\nlines`,
 		"accents é 한국어 stay": "accents é 한국어 stay",
+		"del\x7f":            `del\x7f`,
+		"é then c1\u0085":    `é then c1\u0085`,
+		"bidi\u202eevil":     `bidi\u202eevil`,
 	}
 	for in, want := range tests {
 		if got := SafeLine(in); got != want {
