@@ -23,13 +23,28 @@ const Namespace = "kp-token"
 // ('ibmcloud kp-token get [...]'); Cobra's own Use is only the name.
 const usageAnnotation = "kp-token/usage"
 
-// metavars name a flag's value in help where the flag's own name, in
+// metavar names a flag's value in help where the flag's own name, in
 // capitals, would not (KEY, not APIKEY). One table rather than an
-// annotation on each flag: every command uses the same names, and a cached
-// 'get' then builds no annotation maps at start-up.
-var metavars = map[string]string{
-	"apikey": "KEY", "account": "ID", "instance-id": "ID", "cr-token": "FILE", "description": "TEXT",
-	"kp-endpoint": "URL", "output": "FORMAT", "cache-wait": "DURATION", "min-validity": "DURATION",
+// annotation on each flag: every command uses the same names, and a
+// command line parsed for a run builds no annotation maps.
+func metavar(flag string) string {
+	switch flag {
+	case "apikey":
+		return "KEY"
+	case "account", "instance-id":
+		return "ID"
+	case "cr-token":
+		return "FILE"
+	case "description":
+		return "TEXT"
+	case "kp-endpoint":
+		return "URL"
+	case "output":
+		return "FORMAT"
+	case "cache-wait", "min-validity":
+		return "DURATION"
+	}
+	return strings.ToUpper(strings.ReplaceAll(flag, "-", "_"))
 }
 
 // formatsAnnotation lists the --output values, the {{.Formats}} of its help.
@@ -142,9 +157,17 @@ func Usage(c *cobra.Command) string { return c.Annotations[usageAnnotation] }
 func annotate(usage string) map[string]string { return map[string]string{usageAnnotation: usage} }
 
 // helpTemplate is parsed when help is first printed, not at start-up.
-var helpTemplate = sync.OnceValue(func() *template.Template {
-	return template.Must(template.New("help").Parse(
-		`{{.NameHeader}}
+var (
+	helpOnce   sync.Once
+	helpParsed *template.Template
+)
+
+// helpTemplate is a function, not sync.OnceValue's result: a package
+// variable set by a call is set at every start-up.
+func helpTemplate() *template.Template {
+	helpOnce.Do(func() {
+		helpParsed = template.Must(template.New("help").Parse(
+			`{{.NameHeader}}
   {{.Name}} - {{.Short}}
 
 {{.UsageHeader}}
@@ -156,7 +179,9 @@ var helpTemplate = sync.OnceValue(func() *template.Template {
 {{end}}{{if .Flags}}
 {{.OptionsHeader}}
 {{.Flags}}{{end}}`))
-})
+	})
+	return helpParsed
+}
 
 // WriteHelp prints a command's help in the layout of the CLI's own help
 // (NAME, USAGE, OPTIONS), every word from the catalogs.
@@ -204,11 +229,7 @@ func flagUsages(fs *pflag.FlagSet, t *i18n.Translator) string {
 			name = "    " + name
 		}
 		if f.Value.Type() != "bool" {
-			metavar, ok := metavars[f.Name]
-			if !ok {
-				metavar = strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
-			}
-			name += " " + metavar
+			name += " " + metavar(f.Name)
 		}
 		if w := displayWidth(name); w > width {
 			width = w

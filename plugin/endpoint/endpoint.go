@@ -56,17 +56,23 @@ func checkIAM(raw string, from any) (string, error) {
 // trailing slash.
 func CheckService(raw, service, from string) (string, error) { return checkService(raw, service, from) }
 
-// examples are the public endpoints shown in remedies.
-var examples = map[string]string{
-	"IAM":                 DefaultIAM,
-	"Key Protect":         "https://us-south.kms.cloud.ibm.com",
-	"Resource Controller": "https://resource-controller.cloud.ibm.com",
+// example is the public endpoint of a service, shown in remedies.
+func example(service string) string {
+	switch service {
+	case "IAM":
+		return DefaultIAM
+	case "Key Protect":
+		return "https://us-south.kms.cloud.ibm.com"
+	case "Resource Controller":
+		return "https://resource-controller.cloud.ibm.com"
+	}
+	return ""
 }
 
 // from is a flag or variable name, or a failure.Msg naming the source.
 func checkService(raw, service string, from any) (string, error) {
 	refuse := func(id string) error {
-		data := map[string]any{"URL": raw, "Source": from, "Service": service, "Example": examples[service]}
+		data := map[string]any{"URL": raw, "Source": from, "Service": service, "Example": example(service)}
 		return failure.New(id, data).WithRemedy("endpoint_invalid_remedy", data)
 	}
 	u, err := url.Parse(raw)

@@ -39,16 +39,26 @@ const (
 	Env
 )
 
-var formatNames = map[string]Format{"json": JSON, "raw": Raw, "header": Header, "env": Env}
+// formats are the --output values, in Format order from JSON. A table, not
+// a map: a map literal is built at every start-up, and most runs never
+// look a name up.
+var formats = [...]string{JSON: "json", Raw: "raw", Header: "header", Env: "env"}
 
 // Name is the --output value of f ("" for human and quiet).
 func (f Format) Name() string {
-	for n, v := range formatNames {
-		if v == f {
-			return n
-		}
+	if f >= 0 && int(f) < len(formats) {
+		return formats[f]
 	}
 	return ""
+}
+
+func formatNamed(name string) (Format, bool) {
+	for f, n := range formats {
+		if n != "" && n == name {
+			return Format(f), true
+		}
+	}
+	return 0, false
 }
 
 // Token forms: what 'get' accepts.
@@ -70,7 +80,7 @@ func ParseFormat(outputFlag string, quiet bool, allowed []Format) (Format, error
 		}
 		return Human, nil
 	}
-	f, ok := formatNames[v]
+	f, ok := formatNamed(v)
 	if ok && slices.Contains(allowed, f) {
 		return f, nil
 	}

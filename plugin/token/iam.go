@@ -97,12 +97,20 @@ func (c *IAM) request(a tokenRequester, grant string) (Token, error) {
 	return t, nil
 }
 
-// IAM error codes with a message of their own.
-var iamCodes = map[string][2]string{
-	"BXNIM0415E": {"iam_apikey_not_found", "iam_apikey_not_found_remedy"},
-	"BXNIM0408E": {"iam_refresh_expired", "iam_refresh_expired_remedy"},
-	"BXNIM0407E": {"iam_token_invalid", "iam_refresh_expired_remedy"},
-	"BXNIM0439E": {"iam_session_inactive", "iam_refresh_expired_remedy"},
+// iamCode is the message and remedy of an IAM error code with a message of
+// its own.
+func iamCode(code string) (msg, remedy string, ok bool) {
+	switch code {
+	case "BXNIM0415E":
+		return "iam_apikey_not_found", "iam_apikey_not_found_remedy", true
+	case "BXNIM0408E":
+		return "iam_refresh_expired", "iam_refresh_expired_remedy", true
+	case "BXNIM0407E":
+		return "iam_token_invalid", "iam_refresh_expired_remedy", true
+	case "BXNIM0439E":
+		return "iam_session_inactive", "iam_refresh_expired_remedy", true
+	}
+	return "", "", false
 }
 
 func (c *IAM) classify(err error, grant string) error {
@@ -126,11 +134,11 @@ func (c *IAM) fromReply(r *core.DetailedResponse, grant string, err error) error
 	code, _ := body["errorCode"].(string)
 	msg, _ := body["errorMessage"].(string)
 	data["Code"], data["Message"] = code, msg
-	if ids, ok := iamCodes[code]; ok {
+	if id, remedy, ok := iamCode(code); ok {
 		if grant == "apikey" && code != "BXNIM0415E" {
-			ids[1] = "iam_rejected_remedy"
+			remedy = "iam_rejected_remedy"
 		}
-		return failure.New(ids[0], data).WithRemedy(ids[1], nil).Wrap(err)
+		return failure.New(id, data).WithRemedy(remedy, nil).Wrap(err)
 	}
 	switch {
 	case status == http.StatusTooManyRequests || status >= 500:
