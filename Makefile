@@ -61,7 +61,7 @@ fuzz:
 bench: build
 	$(GO) run ./plugin/iamtest/bench -runs $(BENCHRUNS) -readme README.md ./$(BIN)
 
-BENCHRUNS ?= 50
+BENCHRUNS ?= 200
 
 # Installs the built binary into a real IBM Cloud CLI.
 install: build
