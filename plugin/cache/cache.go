@@ -229,7 +229,7 @@ func (c *Cache) DeleteAll() ([]Entry, error) {
 	var removed []Entry
 	for _, name := range names {
 		var e Entry
-		if data, err := os.ReadFile(name); err == nil {
+		if data, err := smallfile.Read(name, maxEntrySize); err == nil {
 			_ = json.Unmarshal(data, &e)
 		}
 		if err := os.Remove(name); err != nil && !errors.Is(err, fs.ErrNotExist) {

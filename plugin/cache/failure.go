@@ -8,6 +8,7 @@ import (
 
 	"github.com/kp-token/kp-token/plugin/atomicfile"
 	"github.com/kp-token/kp-token/plugin/failure"
+	"github.com/kp-token/kp-token/plugin/smallfile"
 )
 
 // FailureTTL is how long an outage seen by one process answers the others
@@ -42,8 +43,8 @@ func (c *Cache) StoreFailure(k Key, f *failure.Failure, now time.Time) error {
 
 // LoadFailure returns an outage another process saw within FailureTTL.
 func (c *Cache) LoadFailure(k Key, now time.Time) (*failure.Failure, bool) {
-	data, err := os.ReadFile(c.failurePath(k))
-	if err != nil || len(data) > maxEntrySize {
+	data, err := smallfile.Read(c.failurePath(k), maxEntrySize)
+	if err != nil {
 		return nil, false
 	}
 	var s sharedFailure

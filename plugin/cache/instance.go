@@ -4,13 +4,13 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"io"
 	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/kp-token/kp-token/plugin/atomicfile"
 	"github.com/kp-token/kp-token/plugin/kp"
+	"github.com/kp-token/kp-token/plugin/smallfile"
 )
 
 // InstanceTTL is how long a resolved instance is trusted. Instances are
@@ -43,12 +43,7 @@ func (c *Cache) instancePath(k InstanceKey) string {
 
 // LoadInstance returns a remembered resolution that is still fresh.
 func (c *Cache) LoadInstance(k InstanceKey, now time.Time) (kp.Instance, bool) {
-	f, err := os.Open(c.instancePath(k))
-	if err != nil {
-		return kp.Instance{}, false
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxEntrySize))
+	data, err := smallfile.Read(c.instancePath(k), maxEntrySize)
 	if err != nil {
 		return kp.Instance{}, false
 	}

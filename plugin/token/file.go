@@ -3,13 +3,12 @@ package token
 import (
 	"encoding/json"
 	"errors"
-	"io"
 	"io/fs"
-	"os"
 	"strings"
 
 	"github.com/kp-token/kp-token/plugin/atomicfile"
 	"github.com/kp-token/kp-token/plugin/failure"
+	"github.com/kp-token/kp-token/plugin/smallfile"
 )
 
 // maxFileSize bounds a token file; IAM's reply is a few KiB.
@@ -18,16 +17,13 @@ const maxFileSize = 256 << 10
 // ReadFile reads a token file written by 'get --file' or by the page's curl.
 func ReadFile(path string) (Token, error) {
 	data := map[string]any{"Path": path}
-	f, err := os.Open(path)
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return Token{}, failure.New("tokenfile_missing", data).WithRemedy("tokenfile_create_remedy", nil).Wrap(err)
-		}
-		return Token{}, failure.New("tokenfile_unreadable", data).WithRemedy("apikey_file_perm_remedy", data).Wrap(err)
-	}
-	defer f.Close()
-	raw, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
-	if err != nil {
+	raw, err := smallfile.Read(path, maxFileSize)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return Token{}, failure.New("tokenfile_missing", data).WithRemedy("tokenfile_create_remedy", nil).Wrap(err)
+	case errors.Is(err, smallfile.ErrTooLarge):
+		return Token{}, failure.New("tokenfile_malformed", data).WithRemedy("tokenfile_create_remedy", nil)
+	case err != nil:
 		return Token{}, failure.New("tokenfile_unreadable", data).WithRemedy("apikey_file_perm_remedy", data).Wrap(err)
 	}
 	return ParseFile(raw, path)

@@ -107,6 +107,24 @@ func TestFileRoundTrip(t *testing.T) {
 	}
 }
 
+func TestReadFileFailures(t *testing.T) {
+	dir := t.TempDir()
+	big := filepath.Join(dir, "big.json")
+	if err := os.WriteFile(big, make([]byte, maxFileSize+1), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for path, cause := range map[string]string{
+		filepath.Join(dir, "missing.json"): "tokenfile_missing",
+		dir:                                "tokenfile_unreadable",
+		big:                                "tokenfile_malformed",
+	} {
+		_, err := ReadFile(path)
+		if f, ok := failure.As(err); !ok || f.Cause != cause {
+			t.Errorf("ReadFile(%s) = %v, want %s", filepath.Base(path), err, cause)
+		}
+	}
+}
+
 func TestWriteFileFailureLeavesNothing(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "missing")
 	if err := WriteFile(filepath.Join(dir, "t.json"), []byte("{}")); err == nil {
