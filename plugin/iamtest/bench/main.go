@@ -9,13 +9,14 @@
 //   - peak RSS of one get, and the stripped binary size.
 //
 // Both plug-ins run from copies in the bench's folder, as the CLI runs an
-// installed plug-in from the copy 'ibmcloud plugin install' made.
+// installed plug-in from the copy 'ibmcloud plugin install' made; the side
+// by side runs rotate through three copies of each.
 //
-// Runs are interleaved (get, curl, get, curl ...) so that drift in the
-// machine's load hits both sides alike. The table goes to stdout and, with
+// Runs are interleaved, alternating which side goes first (get, curl, curl,
+// get ...), so that drift in the machine's load hits both sides alike. The table goes to stdout and, with
 // -readme, between the bench markers of README.md.
 //
-// Usage: go run ./plugin/iamtest/bench [-runs 50] [-readme README.md] bin/kp-token
+// Usage: go run ./plugin/iamtest/bench [-runs 200] [-readme README.md] bin/kp-token
 package main
 
 import (
@@ -48,6 +49,10 @@ const benchKey = "Bench_ServiceId_Key_0123456789abcdefghijklmn"
 // go-between's own size (about 9 MB here: '/bin/true' through it reports
 // that) is the floor of what it can measure; kp-token is above it.
 const rssChildEnv = "KP_TOKEN_BENCH_RSS_CHILD"
+
+// copies is how many copies of each plug-in the side by side runs rotate
+// through.
+const copies = 3
 
 func main() {
 	if os.Getenv(rssChildEnv) == "1" {
@@ -92,13 +97,23 @@ func main() {
 	// measured 0.93-0.99x of the minimal from a copy and 1.07-1.10x
 	// straight from the linker's output), and a side by side comparison
 	// must not measure that.
-	kpBin := filepath.Join(home, "kp-token")
-	check(copyExecutable(bin, kpBin))
-	get := func(extra ...string) *exec.Cmd {
-		c := exec.Command(kpBin, append([]string{"get", "--apikey", "@" + keyFile, "-q"}, extra...)...)
+	//
+	// Each plug-in has three copies, written one after the other, and the
+	// side by side runs rotate through them: where one copy landed in the
+	// page cache moved its start-up by about 1% either way, and one
+	// unlucky placement should not decide the ratio.
+	var kpBins, minimalBins []string
+	for i := range copies {
+		kpBins = append(kpBins, filepath.Join(home, fmt.Sprintf("kp-token-%d", i)))
+		check(copyExecutable(bin, kpBins[i]))
+	}
+	kpBin := kpBins[0]
+	getFrom := func(path string, extra ...string) *exec.Cmd {
+		c := exec.Command(path, append([]string{"get", "--apikey", "@" + keyFile, "-q"}, extra...)...)
 		c.Env = env
 		return c
 	}
+	get := func(extra ...string) *exec.Cmd { return getFrom(kpBin, extra...) }
 	mustRun(get()) // warm the cache and the page cache
 
 	// The minimal plug-in, built as make build builds kp-token.
@@ -107,18 +122,24 @@ func main() {
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	build.Stderr = os.Stderr
 	check(build.Run())
-	minimalBin := filepath.Join(home, "minimal")
-	check(copyExecutable(built, minimalBin))
-	minimalCmd := func() *exec.Cmd {
-		c := exec.Command(minimalBin, "get")
+	for i := range copies {
+		minimalBins = append(minimalBins, filepath.Join(home, fmt.Sprintf("minimal-%d", i)))
+		check(copyExecutable(built, minimalBins[i]))
+	}
+	minimalCmd := func(i int) *exec.Cmd {
+		c := exec.Command(minimalBins[i%copies], "get")
 		c.Env = env
 		return c
 	}
-	mustRun(minimalCmd())
-	cachedVsMinimal, minimal := interleave(*runs, func() *exec.Cmd { return get() }, minimalCmd)
+	for i := range copies {
+		mustRun(getFrom(kpBins[i]))
+		mustRun(minimalCmd(i))
+	}
+	cachedVsMinimal, minimal := interleave(*runs, func(i int) *exec.Cmd { return getFrom(kpBins[i%copies]) }, minimalCmd)
 
-	cached, curl1 := interleave(*runs, func() *exec.Cmd { return get() }, func() *exec.Cmd { return exec.Command(curl, curlArgs...) })
-	uncached, curl2 := interleave(*runs, func() *exec.Cmd { return get("--no-cache") }, func() *exec.Cmd { return exec.Command(curl, curlArgs...) })
+	curlCmd := func(int) *exec.Cmd { return exec.Command(curl, curlArgs...) }
+	cached, curl1 := interleave(*runs, func(int) *exec.Cmd { return get() }, curlCmd)
+	uncached, curl2 := interleave(*runs, func(int) *exec.Cmd { return get("--no-cache") }, curlCmd)
 
 	// 64 concurrent cold calls.
 	del := exec.Command(kpBin, "cache-delete", "--all", "-q")
@@ -192,10 +213,17 @@ func main() {
 	}
 }
 
-func interleave(n int, a, b func() *exec.Cmd) (ta, tb []time.Duration) {
-	for range n {
-		ta = append(ta, timed(a()))
-		tb = append(tb, timed(b()))
+// interleave times n runs of a and of b, alternating which goes first
+// (ABBA), so neither always runs in the other's wake.
+func interleave(n int, a, b func(i int) *exec.Cmd) (ta, tb []time.Duration) {
+	for i := range n {
+		if i%2 == 0 {
+			ta = append(ta, timed(a(i)))
+			tb = append(tb, timed(b(i)))
+		} else {
+			tb = append(tb, timed(b(i)))
+			ta = append(ta, timed(a(i)))
+		}
 	}
 	return ta, tb
 }
