@@ -227,6 +227,15 @@ func TestTranslate(t *testing.T) {
 	}
 }
 
+// The shortcut for exact catalog names agrees with language matching.
+func TestExactLocaleNames(t *testing.T) {
+	for _, l := range Locales() {
+		if got := matchTag(l); got != l {
+			t.Errorf("matchTag(%q) = %q: the exact-name shortcut would disagree", l, got)
+		}
+	}
+}
+
 // TestLocaleMapping: the CLI's locales and the neighbours a system may
 // report map as the CLI maps them.
 func TestLocaleMapping(t *testing.T) {

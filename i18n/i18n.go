@@ -176,6 +176,18 @@ func match(raw string) string {
 	if i := strings.IndexAny(raw, ".@"); i >= 0 {
 		raw = raw[:i]
 	}
+	// A locale named exactly as a catalog (LANG=ja_JP.UTF-8) needs no
+	// language matching, which costs more than a whole cached run's own
+	// work; matchTag gives every such name itself (TestExactLocaleNames).
+	if supported(raw) {
+		return raw
+	}
+	return matchTag(raw)
+}
+
+// matchTag finds the catalog for a language tag: its language, and its
+// script where the language has two catalogs (Chinese).
+func matchTag(raw string) string {
 	raw = strings.ReplaceAll(raw, "_", "-")
 	tag, err := language.Parse(raw)
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/IBM-Cloud/ibm-cloud-cli-sdk/bluemix/configuration/config_helpers"
@@ -334,11 +335,30 @@ func envLocale(getenv func(string) string) string {
 
 // setSDKLocale makes the SDK's own words (FAILED, OK) match ours. plugin.Start
 // sets them from the session's locale only; when ours came from LANG the SDK
-// would otherwise stay English. A panic in the SDK's loader must not take
-// the command down: English is an acceptable fallback.
+// would otherwise stay English. The SDK's catalog for the language is
+// loaded when one of its words is first used: loading it cost a cached
+// 'get -q' 8% of its run (a Japanese LANG, measured), and most runs print
+// none of them.
 func setSDKLocale(locale string) {
-	defer func() { _ = recover() }()
-	sdki18n.T = sdki18n.MustTfunc(locale)
+	english := sdki18n.T
+	var once sync.Once
+	t := english
+	sdki18n.T = func(id string, args ...any) string {
+		once.Do(func() { t = sdkWords(locale, english) })
+		return t(id, args...)
+	}
+}
+
+// sdkWords is the SDK's translation for locale. A panic in the SDK's
+// loader must not take the command down: English is an acceptable
+// fallback.
+func sdkWords(locale string, fallback sdki18n.TranslateFunc) (t sdki18n.TranslateFunc) {
+	defer func() {
+		if recover() != nil {
+			t = fallback
+		}
+	}()
+	return sdki18n.MustTfunc(locale)
 }
 
 // scrubTrace wraps the SDK's trace printer so that every known secret is

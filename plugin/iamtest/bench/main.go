@@ -5,7 +5,8 @@
 //   - 'get --no-cache -q' vs that same curl;
 //   - 64 concurrent cold 'get -q': wall time and IAM requests seen;
 //   - 'get -q' answered from the cache vs a minimal plug-in on the same two
-//     libraries (./minimal), built the same way: start-up cost;
+//     libraries (./minimal), built the same way: start-up cost, in English
+//     and with a Japanese LANG;
 //   - peak RSS of one get, and the stripped binary size.
 //
 // Both plug-ins run from copies in the bench's folder, as the CLI runs an
@@ -131,11 +132,20 @@ func main() {
 		c.Env = env
 		return c
 	}
+	// The same, for a Japanese user whose language comes from LANG (no
+	// locale in the CLI's configuration): the plug-in has ten catalogs and
+	// the SDK's words to match, and a silent run must load none of them.
+	japanese := func(c *exec.Cmd) *exec.Cmd {
+		c.Env = append(slices.Clone(c.Env), "LANG=ja_JP.UTF-8")
+		return c
+	}
 	for i := range copies {
 		mustRun(getFrom(kpBins[i]))
 		mustRun(minimalCmd(i))
 	}
 	cachedVsMinimal, minimal := interleave(*runs, func(i int) *exec.Cmd { return getFrom(kpBins[i%copies]) }, minimalCmd)
+	cachedJA, minimalJA := interleave(*runs, func(i int) *exec.Cmd { return japanese(getFrom(kpBins[i%copies])) },
+		func(i int) *exec.Cmd { return japanese(minimalCmd(i)) })
 
 	curlCmd := func(int) *exec.Cmd { return exec.Command(curl, curlArgs...) }
 	cached, curl1 := interleave(*runs, func(int) *exec.Cmd { return get() }, curlCmd)
@@ -190,11 +200,15 @@ func main() {
 	}
 	ok1 := row("`get -q` from the cache", cached, curl1, 0.8)
 	ok2 := row("`get --no-cache -q`", uncached, curl2, 1.3)
-	startRatio := float64(median(cachedVsMinimal)) / float64(median(minimal))
-	ok5 := startRatio <= 1.05
 	fmt.Fprintf(&b, "\n| measurement | kp-token median | minimal plug-in median | ratio (medians) | target | met |\n| --- | --- | --- | --- | --- | --- |\n")
-	fmt.Fprintf(&b, "| `get -q` from the cache vs a minimal plug-in (same SDK and go-sdk-core) | %s | %s | %.2fx | <= 1.05x | %s |\n",
-		ms(median(cachedVsMinimal)), ms(median(minimal)), startRatio, yes(ok5))
+	startRow := func(name string, k, m []time.Duration) bool {
+		ratio := float64(median(k)) / float64(median(m))
+		ok := ratio <= 1.05
+		fmt.Fprintf(&b, "| %s | %s | %s | %.2fx | <= 1.05x | %s |\n", name, ms(median(k)), ms(median(m)), ratio, yes(ok))
+		return ok
+	}
+	ok5 := startRow("`get -q` from the cache vs a minimal plug-in (same SDK and go-sdk-core)", cachedVsMinimal, minimal)
+	ok6 := startRow("the same with `LANG=ja_JP.UTF-8`", cachedJA, minimalJA)
 	ok3 := stampede == 1
 	ok4 := rss > 0 && rss < 30<<20
 	fmt.Fprintf(&b, "\n| measurement | value | target | met |\n| --- | --- | --- | --- |\n")
@@ -207,7 +221,7 @@ func main() {
 	if *readme != "" {
 		check(rewriteReadme(*readme, b.String()))
 	}
-	if !(ok1 && ok2 && ok3 && ok4 && ok5) {
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) {
 		fmt.Fprintln(os.Stderr, "bench: a target was missed")
 		os.Exit(1)
 	}
