@@ -239,9 +239,8 @@ func (p *KPToken) Execute(ctx sdk.PluginContext, args []string) (code int) {
 	// and trace transport as kp-token's own IAM calls.
 	http.DefaultClient = d.HTTPClient(d.Timeout())
 	ui := terminal.NewUI(p.Stdin, p.Stdout, p.Stderr)
-	// command is the command that ran, for the pointer to its help.
 	var root *cobra.Command
-	var command string
+	var command string // the command that ran, for the pointer to its help
 	var err error
 	if opts, ok := cmd.ParseGet(args); ok {
 		// A script's 'get' in a loop: no command tree to build.
