@@ -121,13 +121,17 @@ func (c *ConfigSession) renewOnCopy(raw map[string]json.RawMessage) (string, map
 		cleanup()
 		stop()
 	}()
+	// The lock is held while the copy is created, so a signal in between
+	// waits for its name instead of finding none and leaving the file.
+	mu.Lock()
 	tmp, err := os.CreateTemp(filepath.Dir(c.ConfigPath), ".config.json.kp-token-*")
+	if err == nil {
+		tmpPath = tmp.Name()
+	}
+	mu.Unlock()
 	if err != nil {
 		return "", nil, c.configFailure("config_write_failed", err)
 	}
-	mu.Lock()
-	tmpPath = tmp.Name()
-	mu.Unlock()
 	_, werr := tmp.Write(b)
 	if cerr := tmp.Close(); werr == nil {
 		werr = cerr
