@@ -4,7 +4,22 @@
 GO      ?= go
 VERSION ?= 0.1.0
 PKG     := github.com/kp-token/kp-token
-COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null)
+ifeq ($(origin COMMIT),undefined)
+COMMIT  := $(shell git rev-parse --short HEAD 2>/dev/null)
+endif
+BASE_URL ?=
+PORT    ?= 8765
+
+# Values people and CI give (VERSION may be a tag name) are taken
+# literally: a '$' in them is not make syntax, and recipes pass each one to
+# the shell as a single quoted word (shword), so a value with spaces, ';',
+# quotes, '$(...)' or backquotes runs nothing. The tools then check them.
+override VERSION  := $(value VERSION)
+override COMMIT   := $(value COMMIT)
+override BASE_URL := $(value BASE_URL)
+override PORT     := $(value PORT)
+shword = '$(subst ','\'',$(value $(1)))'
+
 LDFLAGS := -s -w -X $(PKG)/plugin.Version=$(VERSION) -X $(PKG)/plugin.Commit=$(COMMIT)
 BIN     := bin/kp-token$(if $(filter windows,$(shell $(GO) env GOOS)),.exe,)
 
@@ -12,9 +27,13 @@ BIN     := bin/kp-token$(if $(filter windows,$(shell $(GO) env GOOS)),.exe,)
 
 all: build
 
-# A static binary (no cgo): it runs on any Linux, and starts faster.
+# A static binary (no cgo): it runs on any Linux, and starts faster. The
+# linker splits its flags at spaces and quotes, so VERSION and COMMIT may
+# hold only the characters of a semantic version.
 build:
-	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) .
+	@for v in $(call shword,VERSION) $(call shword,COMMIT); do case "$$v" in *[!0-9A-Za-z.+-]*) \
+	  echo "make build: VERSION and COMMIT may hold only 0-9 A-Z a-z . + - (VERSION=1.2.3)" >&2; exit 2;; esac; done
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags $(call shword,LDFLAGS) -o $(BIN) .
 
 # Runs the built plug-in the way 'ibmcloud' does (SendMetadata, then
 # commands with IBMCLOUD_CONFIG_HOME and IBMCLOUD_PLUGIN_NAMESPACE) against
@@ -75,18 +94,16 @@ install: build
 # Release binaries for every CLI platform, reproducible, with checksums.txt
 # (SHA-1 and SHA-256): 'make release VERSION=1.2.3' -> out/release/.
 release:
-	$(GO) run ./plugin/release/repotool release -version $(VERSION) -out out/release
+	$(GO) run ./plugin/release/repotool release -version $(call shword,VERSION) -out out/release -base-url $(call shword,BASE_URL)
 
 # A plug-in repository in out/repo/ (bx/list and the binaries); an older
 # index there keeps its versions. BASE_URL makes the binary URLs absolute.
-BASE_URL ?=
 repo: release
-	$(GO) run ./plugin/release/repotool repo -version $(VERSION) -release out/release -out out/repo -base-url "$(BASE_URL)"
+	$(GO) run ./plugin/release/repotool repo -version $(call shword,VERSION) -release out/release -out out/repo -base-url $(call shword,BASE_URL)
 
 # Serves out/repo/ on 127.0.0.1 for 'ibmcloud plugin repo-add'.
-PORT ?= 8765
 repo-serve:
-	$(GO) run ./plugin/release/repotool serve -dir out/repo -addr 127.0.0.1:$(PORT)
+	$(GO) run ./plugin/release/repotool serve -dir out/repo -addr 127.0.0.1:$(call shword,PORT)
 
 clean:
 	rm -rf bin out

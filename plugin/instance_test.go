@@ -65,6 +65,36 @@ func TestInstanceFromSession(t *testing.T) {
 			t.Fatalf("cache-delete --all did not forget the instance (%d requests)", rc.Count())
 		}
 	})
+	t.Run("a resolution is not served for another Resource Controller", func(t *testing.T) {
+		h := newHost(t)
+		rc := h.withRC("")
+		rc.Add(kpInstance(kpGUIDSouth, "kp-one", "us-south", groupID))
+		other := iamtest.NewResourceController(h.iam)
+		t.Cleanup(other.Close)
+		other.Add(kpInstance(kpGUIDSouth2, "kp-two", "us-south", groupID))
+		for _, name := range []string{"", "kp-one"} {
+			args := []string{"get", "--output", "header", "-q"}
+			if name != "" {
+				args = append(args, "--instance", name)
+			}
+			if r := h.run("", args...); r.code != 0 || !strings.Contains(r.stdout, kpGUIDSouth) {
+				t.Fatalf("%v:\n%s", args, r)
+			}
+		}
+		h.env["RESOURCE_CONTROLLER_URL"] = other.URL
+		if r := h.run("", "get", "--output", "header", "-q"); r.code != 0 || !strings.Contains(r.stdout, kpGUIDSouth2) || other.Count() != 1 {
+			t.Fatalf("the first Resource Controller's answer was served (%d requests to the second):\n%s", other.Count(), r)
+		}
+		// By name: the second one does not know kp-one, and says so.
+		if r := h.run("", "get", "--output", "header", "-q", "--instance", "kp-one"); r.code == 0 || other.Count() != 2 {
+			t.Fatalf("kp-one was served from the first Resource Controller (%d requests to the second):\n%s", other.Count(), r)
+		}
+		// Each keeps its own entry.
+		h.env["RESOURCE_CONTROLLER_URL"] = rc.URL
+		if r := h.run("", "get", "--output", "header", "-q"); r.code != 0 || !strings.Contains(r.stdout, kpGUIDSouth) || rc.Count() != 2 {
+			t.Fatalf("back on the first (%d requests):\n%s", rc.Count(), r)
+		}
+	})
 	t.Run("verify and exec with no instance flag", func(t *testing.T) {
 		h := newHost(t)
 		rc := h.withRC("")

@@ -18,14 +18,16 @@ import (
 // know a remembered one.
 const InstanceTTL = 24 * time.Hour
 
-// InstanceKey is what a resolution depended on: the account, the region
-// and resource group searched, and the name (empty for "the only one").
+// InstanceKey is what a resolution depended on: the Resource Controller
+// asked (what one RESOURCE_CONTROLLER_URL answered is never served for
+// another), the account, the region and resource group searched, and the
+// name (empty for "the only one").
 type InstanceKey struct {
-	Account, Region, ResourceGroup, Name string
+	ResourceController, Account, Region, ResourceGroup, Name string
 }
 
 func (k InstanceKey) id() string {
-	sum := sha256.Sum256([]byte("instance\x00" + k.Account + "\x00" + k.Region + "\x00" + k.ResourceGroup + "\x00" + k.Name))
+	sum := sha256.Sum256([]byte("instance\x00" + k.ResourceController + "\x00" + k.Account + "\x00" + k.Region + "\x00" + k.ResourceGroup + "\x00" + k.Name))
 	return hex.EncodeToString(sum[:])
 }
 

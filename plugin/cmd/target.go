@@ -205,16 +205,17 @@ func (o *targetOptions) lookup(d *Deps, t token.Token, name string, fresh bool) 
 			group = d.Context.CurrentResourceGroup().Name
 		}
 	}
+	private := d.Context != nil && d.Context.IsPrivateEndpointEnabled()
+	url, err := kp.ResourceControllerURL(d.Getenv, private)
+	if err != nil {
+		return kp.Instance{}, nil, err
+	}
+	key.ResourceController = url
 	c, cacheErr := d.openCache()
 	if cacheErr == nil && !fresh {
 		if inst, ok := c.LoadInstance(key, d.Now()); ok {
 			return inst, &key, nil
 		}
-	}
-	private := d.Context != nil && d.Context.IsPrivateEndpointEnabled()
-	url, err := kp.ResourceControllerURL(d.Getenv, private)
-	if err != nil {
-		return kp.Instance{}, nil, err
 	}
 	f := &kp.Finder{URL: url, Token: t.AccessToken, Client: d.HTTPClient(d.Timeout()), Timeout: d.Timeout()}
 	all, err := f.List(name, key.ResourceGroup)

@@ -8,20 +8,66 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
 	"path"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 )
+
+// semver is the grammar of semver.org 2.0.0 (its own regular expression):
+// MAJOR.MINOR.PATCH[-PRERELEASE][+BUILD], no leading zeros, no empty
+// identifier. A version is part of file names and URLs, so nothing else
+// (no '/', no '..', no space) may pass.
+var semver = regexp.MustCompile(`^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)` +
+	`(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?` +
+	`(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$`)
+
+// CheckVersion refuses a version that is not semantic.
+func CheckVersion(v string) error {
+	if !semver.MatchString(v) {
+		return fmt.Errorf("VERSION must be a semantic version, MAJOR.MINOR.PATCH[-PRERELEASE][+BUILD] (https://semver.org), such as 1.2.3 or 1.2.3-rc.1; not %q", v)
+	}
+	return nil
+}
+
+// CheckBaseURL refuses a repository address that is not a plain http(s)
+// URL: the binary URLs are built by appending to it, and the index is
+// public, so it may hold no credentials, query or fragment. Empty means
+// relative URLs.
+func CheckBaseURL(s string) error {
+	if s == "" {
+		return nil
+	}
+	spaced := strings.ContainsFunc(s, func(r rune) bool { return r <= ' ' || r == 0x7f || r == '\\' })
+	u, err := url.Parse(s)
+	bad := spaced || err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Hostname() == "" ||
+		u.Opaque != "" || u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != ""
+	if bad {
+		return fmt.Errorf("BASE_URL must be an http:// or https:// URL with a host and no user, query or fragment, such as https://plugins.example.com/kp-token; not %q", s)
+	}
+	return nil
+}
+
+// inside joins dir and a file name that must stay in dir: a name that is
+// absolute, climbs with '..' or holds a separator is refused.
+func inside(dir, name string) (string, error) {
+	if name == "" || !filepath.IsLocal(name) || filepath.Base(name) != name {
+		return "", fmt.Errorf("%q would be written outside %s", name, dir)
+	}
+	return filepath.Join(dir, name), nil
+}
 
 // Platform is a Go target and the CLI's name for it.
 type Platform struct {
@@ -84,7 +130,14 @@ const CommitVar = "github.com/kp-token/kp-token/plugin.Commit"
 // no cgo, no file system paths, no build ID, stripped, the version stamped.
 // Two builds of one commit give the same bytes.
 func Build(moduleDir, outDir, version string, p Platform) (string, error) {
-	out, err := filepath.Abs(filepath.Join(outDir, p.BinaryName(version)))
+	if err := CheckVersion(version); err != nil {
+		return "", err
+	}
+	out, err := inside(outDir, p.BinaryName(version))
+	if err != nil {
+		return "", err
+	}
+	out, err = filepath.Abs(out)
 	if err != nil {
 		return "", err
 	}
@@ -179,22 +232,6 @@ type Binary struct {
 	Checksum string `json:"checksum"`
 }
 
-// ReadIndex reads an index file; a missing file is an empty index.
-func ReadIndex(file string) (Index, error) {
-	b, err := os.ReadFile(file)
-	if os.IsNotExist(err) {
-		return Index{}, nil
-	}
-	if err != nil {
-		return Index{}, err
-	}
-	var ix Index
-	if err := json.Unmarshal(b, &ix); err != nil {
-		return Index{}, fmt.Errorf("%s: %w", file, err)
-	}
-	return ix, nil
-}
-
 // Add puts version v of plug-in p into the index: other plug-ins and other
 // versions stay (so the repository keeps serving updates), the same
 // version is replaced, versions are sorted newest first.
@@ -270,27 +307,43 @@ func BinaryURL(baseURL, version, binary string) string {
 
 // AddToRepo copies the release binaries of version for platforms from
 // releaseDir into repoDir/downloads/<version>/ and adds the version to
-// repoDir/bx/list, keeping what the index already held.
+// repoDir/bx/list, keeping what the index already held. Every file is
+// opened through an os.Root, so nothing is read from outside releaseDir or
+// written outside repoDir, whatever links the folders hold.
 func AddToRepo(repoDir, releaseDir, version, baseURL string, platforms []Platform, p Plugin, updated time.Time, minCLI string) error {
+	if err := CheckVersion(version); err != nil {
+		return err
+	}
+	if err := CheckBaseURL(baseURL); err != nil {
+		return err
+	}
+	rel, err := os.OpenRoot(releaseDir)
+	if err != nil {
+		return fmt.Errorf("%s: build the release for version %s first (%w)", releaseDir, version, err)
+	}
+	defer rel.Close()
+	if err := os.MkdirAll(repoDir, 0o755); err != nil {
+		return err
+	}
+	repo, err := os.OpenRoot(repoDir)
+	if err != nil {
+		return err
+	}
+	defer repo.Close()
 	v := Version{Version: version, Updated: updated, DocURL: p.Homepage + "#readme", MinCLIVersion: minCLI}
 	for _, pl := range platforms {
 		name := pl.BinaryName(version)
-		src := filepath.Join(releaseDir, name)
-		if _, err := os.Stat(src); err != nil {
-			return fmt.Errorf("%s is missing: build the release for version %s first", src, version)
+		dst := DownloadPath(version, name)
+		sums, err := copyFile(rel, name, repo, dst)
+		if errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("%s is missing: build the release for version %s first", filepath.Join(releaseDir, name), version)
 		}
-		dst := filepath.Join(repoDir, filepath.FromSlash(DownloadPath(version, name)))
-		if err := copyFile(src, dst); err != nil {
-			return err
-		}
-		sums, err := FileSums(dst)
 		if err != nil {
 			return err
 		}
 		v.Binaries = append(v.Binaries, Binary{Platform: pl.Name, URL: BinaryURL(baseURL, version, name), Checksum: sums.SHA1})
 	}
-	indexFile := filepath.Join(repoDir, "bx", "list")
-	ix, err := ReadIndex(indexFile)
+	ix, err := loadIndex(repo, "bx/list")
 	if err != nil {
 		return err
 	}
@@ -300,58 +353,137 @@ func AddToRepo(repoDir, releaseDir, version, baseURL string, platforms []Platfor
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(indexFile), 0o755); err != nil {
+	if err := repo.MkdirAll("bx", 0o755); err != nil {
 		return err
 	}
-	return os.WriteFile(indexFile, append(b, '\n'), 0o644)
+	return repo.WriteFile("bx/list", append(b, '\n'), 0o644)
 }
 
-func copyFile(src, dst string) error {
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-		return err
-	}
-	in, err := os.Open(src)
+// copyFile copies src in from to dst in to and returns the sums of what it
+// wrote.
+func copyFile(from *os.Root, src string, to *os.Root, dst string) (Sums, error) {
+	in, err := from.Open(src)
 	if err != nil {
-		return err
+		return Sums{}, err
 	}
 	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o755)
+	if err := to.MkdirAll(path.Dir(dst), 0o755); err != nil {
+		return Sums{}, err
+	}
+	out, err := to.OpenFile(dst, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o755)
 	if err != nil {
-		return err
+		return Sums{}, err
 	}
-	if _, err := io.Copy(out, in); err != nil {
+	h1, h256 := sha1.New(), sha256.New()
+	if _, err := io.Copy(io.MultiWriter(out, h1, h256), in); err != nil {
 		out.Close()
-		return err
+		return Sums{}, err
 	}
-	return out.Close()
+	if err := out.Close(); err != nil {
+		return Sums{}, err
+	}
+	return Sums{hex.EncodeToString(h1.Sum(nil)), hex.EncodeToString(h256.Sum(nil))}, nil
 }
 
-// Handler serves a repository folder. The index is served with every
-// relative URL made absolute against the request, so a client that only
-// understands absolute URLs installs from it as well.
-func Handler(dir string) http.Handler {
-	files := http.FileServer(http.Dir(dir))
+// loadIndex reads an index in a root; a missing file is an empty index.
+func loadIndex(root *os.Root, name string) (Index, error) {
+	b, err := root.ReadFile(name)
+	if errors.Is(err, fs.ErrNotExist) {
+		return Index{}, nil
+	}
+	if err != nil {
+		return Index{}, err
+	}
+	var ix Index
+	if err := json.Unmarshal(b, &ix); err != nil {
+		return Index{}, fmt.Errorf("%s: %w", filepath.Join(root.Name(), filepath.FromSlash(name)), err)
+	}
+	return ix, nil
+}
+
+// Handler serves a repository folder: regular files only, reached without
+// any symbolic link (not even one to a file inside dir), read-only. The
+// index is served with every relative URL made absolute against origin,
+// the address the server listens on (http://127.0.0.1:8765), so a client
+// that only understands absolute URLs installs from it as well. The
+// request's Host header plays no part: a page that rebinds a DNS name to
+// 127.0.0.1 cannot make the index point at its own server.
+func Handler(dir string, origin *url.URL) http.Handler {
+	base := origin.ResolveReference(&url.URL{Path: "/bx/list"})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/bx/list" {
-			files.ServeHTTP(w, r)
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 			return
 		}
-		ix, err := ReadIndex(filepath.Join(dir, "bx", "list"))
+		name := strings.TrimPrefix(r.URL.Path, "/")
+		f, info, err := openRegular(dir, name)
 		if err != nil {
-			http.Error(w, err.Error(), http.StatusInternalServerError)
+			http.NotFound(w, r)
 			return
 		}
-		base := &url.URL{Scheme: "http", Host: r.Host, Path: "/bx/list"}
-		for i := range ix.Plugins {
-			for j := range ix.Plugins[i].Versions {
-				for k, b := range ix.Plugins[i].Versions[j].Binaries {
-					if u, err := url.Parse(b.URL); err == nil && !u.IsAbs() {
-						ix.Plugins[i].Versions[j].Binaries[k].URL = base.ResolveReference(u).String()
-					}
-				}
-			}
+		defer f.Close()
+		if name != "bx/list" {
+			http.ServeContent(w, r, name, info.ModTime(), f)
+			return
 		}
+		var ix Index
+		if err := json.NewDecoder(f).Decode(&ix); err != nil {
+			http.Error(w, "bx/list: "+err.Error(), http.StatusInternalServerError)
+			return
+		}
+		absolute(&ix, base)
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(ix)
 	})
+}
+
+// absolute resolves the index's relative binary URLs against base.
+func absolute(ix *Index, base *url.URL) {
+	for i := range ix.Plugins {
+		for j := range ix.Plugins[i].Versions {
+			for k, bin := range ix.Plugins[i].Versions[j].Binaries {
+				if u, err := url.Parse(bin.URL); err == nil && !u.IsAbs() {
+					ix.Plugins[i].Versions[j].Binaries[k].URL = base.ResolveReference(u).String()
+				}
+			}
+		}
+	}
+}
+
+// openRegular opens name, a slash-separated path under dir, when each of
+// its folders is a real folder and the file a regular file: every
+// component is checked with Lstat, and the opened file must be the one
+// checked (a link swapped in meanwhile is refused).
+func openRegular(dir, name string) (*os.File, fs.FileInfo, error) {
+	if !fs.ValidPath(name) || name == "." || strings.ContainsAny(name, `\:`) {
+		return nil, nil, fs.ErrNotExist
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer root.Close()
+	var last fs.FileInfo
+	parts := strings.Split(name, "/")
+	for i := range parts {
+		fi, err := root.Lstat(strings.Join(parts[:i+1], "/"))
+		if err != nil {
+			return nil, nil, err
+		}
+		if (i < len(parts)-1 && !fi.IsDir()) || (i == len(parts)-1 && !fi.Mode().IsRegular()) {
+			return nil, nil, fs.ErrNotExist
+		}
+		last = fi
+	}
+	f, err := root.Open(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	info, err := f.Stat()
+	if err != nil || !info.Mode().IsRegular() || !os.SameFile(info, last) {
+		f.Close()
+		return nil, nil, fs.ErrNotExist
+	}
+	return f, info, nil
 }

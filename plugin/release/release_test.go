@@ -5,9 +5,11 @@ import (
 	"crypto/sha1"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -252,11 +254,21 @@ func (c *client) install(b Binary) sdk.PluginMetadata {
 	return md
 }
 
+// serve serves repo the way 'repotool serve' does: URLs in the index are
+// built from the address the server listens on.
+func serve(t *testing.T, repo string) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewUnstartedServer(nil)
+	srv.Config.Handler = Handler(repo, &url.URL{Scheme: "http", Host: srv.Listener.Addr().String()})
+	srv.Start()
+	t.Cleanup(srv.Close)
+	return srv
+}
+
 func TestInstallAndUpdateFromServedRepository(t *testing.T) {
 	repo := t.TempDir()
 	addHost(t, repo, "1.2.3", "")
-	srv := httptest.NewServer(Handler(repo))
-	defer srv.Close()
+	srv := serve(t, repo)
 	c := &client{t: t, repoURL: srv.URL, pluginDir: t.TempDir()}
 
 	v, b := c.newest()
@@ -323,6 +335,358 @@ func TestCheckTree(t *testing.T) {
 			out, err := exec.Command("bash", filepath.Join(dir, ".ci", "check-tree")).CombinedOutput()
 			if (err == nil) != tt.clean {
 				t.Fatalf("check-tree: err %v, want clean=%v\n%s", err, tt.clean, out)
+			}
+		})
+	}
+}
+
+func TestCheckVersion(t *testing.T) {
+	for _, v := range []string{"0.0.0", "1.2.3", "10.20.30", "1.2.3-rc.1", "1.0.0-0A.is.legal",
+		"1.2.3-alpha-beta.7+build.5", "1.2.3+sha.5114f85", "1.0.0-x-y-z.--"} {
+		if err := CheckVersion(v); err != nil {
+			t.Errorf("%q refused: %v", v, err)
+		}
+	}
+	for _, v := range []string{"", "1", "1.2", "1.2.3.4", "v1.2.3", "01.2.3", "1.02.3", "1.2.3-", "1.2.3+",
+		"1.2.3-01", "1.2.3-a..b", "1.2.3-/../../x", "1.2.3-..", "1.2.3/x", "1.2.3+a/b", "1.2.3-a_b",
+		"1.2.3 ", " 1.2.3", "1.2.3\n", "1.2.3;touch x", "1.2.3-$(id)", "1.2.3-é"} {
+		err := CheckVersion(v)
+		if err == nil || !strings.Contains(err.Error(), "VERSION must be a semantic version, MAJOR.MINOR.PATCH[-PRERELEASE][+BUILD]") {
+			t.Errorf("%q: %v", v, err)
+		}
+	}
+}
+
+func TestCheckBaseURL(t *testing.T) {
+	for _, u := range []string{"", "https://plugins.example.com/kp-token", "https://plugins.example.com/kp-token/",
+		"http://127.0.0.1:8765", "https://[::1]:8443/repo", "HTTPS://example.com"} {
+		if err := CheckBaseURL(u); err != nil {
+			t.Errorf("%q refused: %v", u, err)
+		}
+	}
+	for _, u := range []string{"example.com", "/kp-token", "ftp://example.com", "file:///tmp/repo", "javascript:alert(1)",
+		"https://", "https://:443/x", "https://user:secret@example.com", "https://example.com/?a=b", "https://example.com/#x",
+		"https://example.com/a b", "https://example.com/\"; touch pwned", "https://example.com/\nx", `https:\\example.com`,
+		"https:example.com", "https://example.com:port"} {
+		err := CheckBaseURL(u)
+		if err == nil || !strings.Contains(err.Error(), "BASE_URL must be an http:// or https:// URL") {
+			t.Errorf("%q: %v", u, err)
+		}
+	}
+}
+
+// files lists what is under dir, as slash paths.
+func files(t *testing.T, dir string) []string {
+	t.Helper()
+	var out []string
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if p != dir {
+			rel, _ := filepath.Rel(dir, p)
+			out = append(out, filepath.ToSlash(rel))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestHostileVersionWritesNothing(t *testing.T) {
+	host, ok := Host()
+	if !ok {
+		t.Skipf("%s/%s is not a CLI platform", runtime.GOOS, runtime.GOARCH)
+	}
+	for _, v := range []string{"1.2.3-/../../x", "1.2.3-/../../../x", "1.2.3/../../x", "/tmp/x"} {
+		top := t.TempDir()
+		out := filepath.Join(top, "out", "release")
+		if err := os.MkdirAll(out, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Build(moduleDir, out, v, host); err == nil {
+			t.Errorf("Build accepted %q", v)
+		}
+		repo := filepath.Join(top, "out", "repo")
+		if err := AddToRepo(repo, out, v, "", []Platform{host}, testPlugin(), time.Now(), "2.0.0"); err == nil {
+			t.Errorf("AddToRepo accepted %q", v)
+		}
+		if got := files(t, top); strings.Join(got, " ") != "out out/release" {
+			t.Errorf("%q left %v", v, got)
+		}
+	}
+}
+
+func TestAddToRepoStaysInItsFolders(t *testing.T) {
+	host, ok := Host()
+	if !ok {
+		t.Skipf("%s/%s is not a CLI platform", runtime.GOOS, runtime.GOARCH)
+	}
+	if runtime.GOOS == "windows" {
+		t.Skip("symbolic links need privileges on Windows")
+	}
+	name := host.BinaryName("1.2.3")
+	t.Run("a bad base URL", func(t *testing.T) {
+		top := t.TempDir()
+		rel := filepath.Join(top, "release")
+		_ = os.MkdirAll(rel, 0o755)
+		_ = os.WriteFile(filepath.Join(rel, name), []byte("binary"), 0o755)
+		err := AddToRepo(filepath.Join(top, "repo"), rel, "1.2.3", "https://example.com/?x=\"", []Platform{host}, testPlugin(), time.Now(), "2.0.0")
+		if err == nil || strings.Join(files(t, top), " ") != "release release/"+name {
+			t.Fatalf("err %v, files %v", err, files(t, top))
+		}
+	})
+	t.Run("a link in the repository to a folder outside", func(t *testing.T) {
+		top := t.TempDir()
+		rel, repo, elsewhere := filepath.Join(top, "release"), filepath.Join(top, "repo"), filepath.Join(top, "elsewhere")
+		for _, d := range []string{rel, repo, elsewhere} {
+			_ = os.MkdirAll(d, 0o755)
+		}
+		_ = os.WriteFile(filepath.Join(rel, name), []byte("binary"), 0o755)
+		if err := os.Symlink(elsewhere, filepath.Join(repo, "downloads")); err != nil {
+			t.Fatal(err)
+		}
+		if err := AddToRepo(repo, rel, "1.2.3", "", []Platform{host}, testPlugin(), time.Now(), "2.0.0"); err == nil {
+			t.Fatal("written through the link")
+		}
+		if got := files(t, elsewhere); len(got) != 0 {
+			t.Fatalf("written outside the repository: %v", got)
+		}
+	})
+	t.Run("a link in the release folder to a file outside", func(t *testing.T) {
+		top := t.TempDir()
+		rel, repo := filepath.Join(top, "release"), filepath.Join(top, "repo")
+		_ = os.MkdirAll(rel, 0o755)
+		_ = os.WriteFile(filepath.Join(top, "secret"), []byte("not a release"), 0o600)
+		if err := os.Symlink(filepath.Join(top, "secret"), filepath.Join(rel, name)); err != nil {
+			t.Fatal(err)
+		}
+		if err := AddToRepo(repo, rel, "1.2.3", "", []Platform{host}, testPlugin(), time.Now(), "2.0.0"); err == nil {
+			t.Fatalf("copied from outside the release folder: %v", files(t, repo))
+		}
+	})
+}
+
+// smallRepo is a repository with one binary and its index, written by hand:
+// what the server does with files needs no real build.
+func smallRepo(t *testing.T) string {
+	t.Helper()
+	repo := t.TempDir()
+	_ = os.MkdirAll(filepath.Join(repo, "bx"), 0o755)
+	_ = os.MkdirAll(filepath.Join(repo, "downloads", "1.2.3"), 0o755)
+	if err := os.WriteFile(filepath.Join(repo, "downloads", "1.2.3", "kp-token-linux-amd64-1.2.3"), []byte("the binary"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ix := Index{Plugins: []Plugin{{Name: "kp-token", Versions: []Version{{Version: "1.2.3", Binaries: []Binary{
+		{Platform: "linux64", URL: "../downloads/1.2.3/kp-token-linux-amd64-1.2.3"},
+		{Platform: "win64", URL: "https://example.com/kp-token.exe"},
+	}}}}}}
+	b, _ := json.Marshal(ix)
+	if err := os.WriteFile(filepath.Join(repo, "bx", "list"), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return repo
+}
+
+func get(t *testing.T, method, u, host string) (int, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, u, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if host != "" {
+		req.Host = host
+	}
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b
+}
+
+func TestServeIgnoresTheHostHeader(t *testing.T) {
+	srv := serve(t, smallRepo(t))
+	for _, host := range []string{"", "rebind.attacker.example", "rebind.attacker.example:8765", "evil.example/x?"} {
+		code, body := get(t, http.MethodGet, srv.URL+"/bx/list", host)
+		var ix Index
+		if code != 200 || json.Unmarshal(body, &ix) != nil {
+			t.Fatalf("Host %q: %d %s", host, code, body)
+		}
+		bins := ix.Plugins[0].Versions[0].Binaries
+		if bins[0].URL != srv.URL+"/downloads/1.2.3/kp-token-linux-amd64-1.2.3" || bins[1].URL != "https://example.com/kp-token.exe" {
+			t.Fatalf("Host %q: URLs %+v", host, bins)
+		}
+	}
+}
+
+func TestServeRegularFilesOnly(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("symbolic links need privileges on Windows")
+	}
+	repo := smallRepo(t)
+	outside := t.TempDir()
+	_ = os.WriteFile(filepath.Join(outside, "secret"), []byte("secret"), 0o600)
+	links := map[string]string{
+		"downloads/1.2.3/to-binary":  "kp-token-linux-amd64-1.2.3", // a file inside the folder
+		"downloads/to-version":       "1.2.3",                      // a folder inside
+		"downloads/1.2.3/to-outside": filepath.Join(outside, "secret"),
+		"downloads/outside":          outside,
+	}
+	for link, target := range links {
+		if err := os.Symlink(target, filepath.Join(repo, filepath.FromSlash(link))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv := serve(t, repo)
+	tests := []struct {
+		path string
+		code int
+		body string
+	}{
+		{"/downloads/1.2.3/kp-token-linux-amd64-1.2.3", 200, "the binary"},
+		{"/downloads/1.2.3/to-binary", 404, ""},
+		{"/downloads/to-version/kp-token-linux-amd64-1.2.3", 404, ""},
+		{"/downloads/1.2.3/to-outside", 404, ""},
+		{"/downloads/outside/secret", 404, ""},
+		{"/downloads/1.2.3/", 404, ""}, // no listings
+		{"/downloads", 404, ""},
+		{"/", 404, ""},
+		{"/../" + filepath.Base(outside) + "/secret", 404, ""},
+		{"/downloads/%2e%2e/%2e%2e/bx/list", 404, ""},
+		{"/downloads/1.2.3/..%5c..%5cbx%5clist", 404, ""},
+	}
+	for _, tt := range tests {
+		code, body := get(t, http.MethodGet, srv.URL+tt.path, "")
+		if code != tt.code || (tt.body != "" && string(body) != tt.body) || strings.Contains(string(body), "secret") {
+			t.Errorf("GET %s: %d %q, want %d", tt.path, code, body, tt.code)
+		}
+	}
+	if code, _ := get(t, http.MethodPost, srv.URL+"/bx/list", ""); code != http.StatusMethodNotAllowed {
+		t.Errorf("POST: %d", code)
+	}
+
+	// The index itself as a link, even to a copy inside the folder.
+	list := filepath.Join(repo, "bx", "list")
+	_ = os.Rename(list, filepath.Join(repo, "list.json"))
+	if err := os.Symlink("../list.json", list); err != nil {
+		t.Fatal(err)
+	}
+	if code, body := get(t, http.MethodGet, srv.URL+"/bx/list", ""); code != 404 {
+		t.Errorf("bx/list as a link: %d %s", code, body)
+	}
+}
+
+// TestMakefilePassesValuesLiterally runs the Makefile's targets, in a copy,
+// with VERSION, BASE_URL, PORT and COMMIT values that try to run 'touch
+// pwned' through make or the shell. GO is a stand-in that records its
+// arguments, so the test checks what the tools would get: each value as
+// one argument, unchanged, and nothing run.
+func TestMakefilePassesValuesLiterally(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("the stand-in go is a shell script")
+	}
+	if _, err := exec.LookPath("make"); err != nil {
+		t.Skip("no make")
+	}
+	mk, err := os.ReadFile(filepath.Join(moduleDir, "Makefile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tool := "./plugin/release/repotool"
+	const (
+		semi     = "1.2.3; touch pwned"
+		ifs      = "1.2.3;touch${IFS}pwned"
+		quote    = "1.2.3'; touch pwned; '"
+		makeCall = "$(shell touch pwned)"
+		subst    = "`touch pwned`$(touch pwned)$$(touch pwned)"
+	)
+	ldflags := func(v, c string) string {
+		return "-s -w -X github.com/kp-token/kp-token/plugin.Version=" + v + " -X github.com/kp-token/kp-token/plugin.Commit=" + c
+	}
+	tests := []struct {
+		name  string
+		args  []string
+		env   []string
+		fails bool
+		calls [][]string // what go is run with, in order
+	}{
+		{"release, ';'", []string{"release", "VERSION=" + semi}, nil, false,
+			[][]string{{"run", tool, "release", "-version", semi, "-out", "out/release", "-base-url", ""}}},
+		{"release, ';' and IFS", []string{"release", "VERSION=" + ifs}, nil, false,
+			[][]string{{"run", tool, "release", "-version", ifs, "-out", "out/release", "-base-url", ""}}},
+		{"release, quotes", []string{"release", "VERSION=" + quote}, nil, false,
+			[][]string{{"run", tool, "release", "-version", quote, "-out", "out/release", "-base-url", ""}}},
+		{"release, make's $(shell)", []string{"release", "VERSION=" + makeCall}, nil, false,
+			[][]string{{"run", tool, "release", "-version", makeCall, "-out", "out/release", "-base-url", ""}}},
+		{"release, make's $(shell), dry run", []string{"-n", "release", "VERSION=" + makeCall}, nil, false, nil},
+		{"release, shell substitutions", []string{"release", "VERSION=" + subst}, nil, false,
+			[][]string{{"run", tool, "release", "-version", subst, "-out", "out/release", "-base-url", ""}}},
+		{"release, from the environment", []string{"release"}, []string{"VERSION=" + semi}, false,
+			[][]string{{"run", tool, "release", "-version", semi, "-out", "out/release", "-base-url", ""}}},
+		{"repo, BASE_URL", []string{"repo", "VERSION=1.2.3", `BASE_URL=https://x/"; touch pwned; "` + subst}, nil, false,
+			[][]string{{"run", tool, "release", "-version", "1.2.3", "-out", "out/release", "-base-url", `https://x/"; touch pwned; "` + subst},
+				{"run", tool, "repo", "-version", "1.2.3", "-release", "out/release", "-out", "out/repo", "-base-url", `https://x/"; touch pwned; "` + subst}}},
+		{"repo, BASE_URL with make's $(shell)", []string{"repo", "VERSION=1.2.3", "BASE_URL=" + makeCall}, nil, false,
+			[][]string{{"run", tool, "release", "-version", "1.2.3", "-out", "out/release", "-base-url", makeCall},
+				{"run", tool, "repo", "-version", "1.2.3", "-release", "out/release", "-out", "out/repo", "-base-url", makeCall}}},
+		{"repo, no BASE_URL", []string{"repo", "VERSION=1.2.3"}, nil, false,
+			[][]string{{"run", tool, "release", "-version", "1.2.3", "-out", "out/release", "-base-url", ""},
+				{"run", tool, "repo", "-version", "1.2.3", "-release", "out/release", "-out", "out/repo", "-base-url", ""}}},
+		{"repo-serve, PORT", []string{"repo-serve", "PORT=1; touch pwned"}, nil, false,
+			[][]string{{"run", tool, "serve", "-dir", "out/repo", "-addr", "127.0.0.1:1; touch pwned"}}},
+		{"build", []string{"build", "VERSION=1.2.3-rc.1+b.5", "COMMIT=abc1234"}, nil, false,
+			[][]string{{"build", "-trimpath", "-ldflags", ldflags("1.2.3-rc.1+b.5", "abc1234"), "-o", "bin/kp-token", "."}}},
+		{"build, a version that adds linker flags", []string{"build", "VERSION=1.2.3 -X a=b", "COMMIT=abc1234"}, nil, true, nil},
+		{"build, a commit with a command", []string{"build", "VERSION=1.2.3", "COMMIT=" + semi}, nil, true, nil},
+		{"build, a version with make's $(shell)", []string{"build", "VERSION=" + makeCall, "COMMIT=abc1234"}, nil, true, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// Not t.TempDir: the test's name, with its quotes and $, would
+			// be in the path of the stand-in.
+			dir, err := os.MkdirTemp("", "kp-token-make")
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { os.RemoveAll(dir) })
+			if err := os.WriteFile(filepath.Join(dir, "Makefile"), mk, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			log := filepath.Join(dir, "go.log")
+			fake := filepath.Join(dir, "fake-go")
+			script := "#!/bin/sh\n[ \"$1\" = env ] && { echo linux; exit 0; }\nprintf '%s\\0' \"$@\" >>\"$FAKE_GO_LOG\"\nprintf '\\036\\0' >>\"$FAKE_GO_LOG\"\n"
+			if err := os.WriteFile(fake, []byte(script), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			cmd := exec.Command("make", append([]string{"-s", "GO=" + fake}, tt.args...)...)
+			cmd.Dir = dir
+			cmd.Env = append(os.Environ(), "FAKE_GO_LOG="+log, "MAKEFLAGS=", "VERSION=", "BASE_URL=", "PORT=", "COMMIT=")
+			cmd.Env = append(cmd.Env, tt.env...)
+			out, err := cmd.CombinedOutput()
+			if (err != nil) != tt.fails {
+				t.Fatalf("make: %v, want failure %v\n%s", err, tt.fails, out)
+			}
+			if _, err := os.Stat(filepath.Join(dir, "pwned")); err == nil {
+				t.Fatalf("a value ran a command\n%s", out)
+			}
+			data, _ := os.ReadFile(log)
+			var calls [][]string
+			var call []string
+			args := strings.Split(string(data), "\x00")
+			for _, a := range args[:len(args)-1] {
+				switch a {
+				case "\x1e":
+					calls, call = append(calls, call), nil
+				default:
+					call = append(call, a)
+				}
+			}
+			if fmt.Sprintf("%q", calls) != fmt.Sprintf("%q", tt.calls) {
+				t.Fatalf("go was run with\n%q\nwant\n%q\n%s", calls, tt.calls, out)
 			}
 		})
 	}

@@ -1,7 +1,7 @@
 // Command repotool builds kp-token's release binaries, writes a plug-in
 // repository that 'ibmcloud plugin repo-add' can use, and serves it:
 //
-//	repotool release -version 1.2.3 -out out/release [-platforms all|host]
+//	repotool release -version 1.2.3 -out out/release [-platforms all|host] [-base-url URL]
 //	repotool repo -version 1.2.3 -release out/release -out out/repo [-base-url URL]
 //	repotool serve -dir out/repo -addr 127.0.0.1:8765
 package main
@@ -10,10 +10,13 @@ import (
 	"flag"
 	"fmt"
 	"log"
+	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -25,32 +28,37 @@ import (
 
 func main() {
 	log.SetFlags(0)
-	if len(os.Args) < 2 {
-		log.Fatal("usage: repotool release|repo|serve [flags]")
-	}
-	var err error
-	switch os.Args[1] {
-	case "release":
-		err = runRelease(os.Args[2:])
-	case "repo":
-		err = runRepo(os.Args[2:])
-	case "serve":
-		err = runServe(os.Args[2:])
-	default:
-		err = fmt.Errorf("unknown subcommand %q", os.Args[1])
-	}
-	if err != nil {
+	if err := run(os.Args[1:]); err != nil {
 		log.Fatal("repotool: ", err)
 	}
 }
 
+func run(args []string) error {
+	if len(args) < 1 {
+		return fmt.Errorf("usage: repotool release|repo|serve [flags]")
+	}
+	switch args[0] {
+	case "release":
+		return runRelease(args[1:])
+	case "repo":
+		return runRepo(args[1:])
+	case "serve":
+		return runServe(args[1:])
+	}
+	return fmt.Errorf("unknown subcommand %q", args[0])
+}
+
 func runRelease(args []string) error {
 	fs := flag.NewFlagSet("release", flag.ExitOnError)
-	version := fs.String("version", "", "version to stamp (x.y.z)")
+	version := fs.String("version", "", "version to stamp (MAJOR.MINOR.PATCH[-PRERELEASE][+BUILD])")
 	out := fs.String("out", "out/release", "output folder")
 	which := fs.String("platforms", "all", "all, host, or a comma-separated list of os/arch")
+	base := fs.String("base-url", "", "checked only, so that 'make repo' refuses a bad BASE_URL before it builds")
 	_ = fs.Parse(args)
-	if err := checkVersion(*version); err != nil {
+	if err := release.CheckVersion(*version); err != nil {
+		return err
+	}
+	if err := release.CheckBaseURL(*base); err != nil {
 		return err
 	}
 	platforms, err := selectPlatforms(*which)
@@ -101,21 +109,17 @@ func selectPlatforms(which string) ([]release.Platform, error) {
 	return out, nil
 }
 
-func checkVersion(v string) error {
-	if v == "" || release.Compare(v, "0.0.0") <= 0 && v != "0.0.0" || strings.Count(strings.SplitN(v, "-", 2)[0], ".") != 2 {
-		return fmt.Errorf("VERSION must be x.y.z, not %q", v)
-	}
-	return nil
-}
-
 func runRepo(args []string) error {
 	fs := flag.NewFlagSet("repo", flag.ExitOnError)
-	version := fs.String("version", "", "version to add (x.y.z)")
+	version := fs.String("version", "", "version to add (MAJOR.MINOR.PATCH[-PRERELEASE][+BUILD])")
 	rel := fs.String("release", "out/release", "folder with the release binaries")
 	out := fs.String("out", "out/repo", "repository folder")
 	base := fs.String("base-url", "", "absolute URL the repository is served from (binary URLs are relative to the index without it)")
 	_ = fs.Parse(args)
-	if err := checkVersion(*version); err != nil {
+	if err := release.CheckVersion(*version); err != nil {
+		return err
+	}
+	if err := release.CheckBaseURL(*base); err != nil {
 		return err
 	}
 	md := metadata()
@@ -163,11 +167,35 @@ func commitTime() time.Time {
 func runServe(args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ExitOnError)
 	dir := fs.String("dir", "out/repo", "repository folder")
-	addr := fs.String("addr", "127.0.0.1:8765", "address to listen on (loopback)")
+	addr := fs.String("addr", "127.0.0.1:8765", "loopback address to listen on")
 	_ = fs.Parse(args)
-	if _, err := os.Stat(filepath.Join(*dir, "bx", "list")); err != nil {
-		return fmt.Errorf("%s has no bx/list: run 'make repo VERSION=x.y.z' first", *dir)
+	srv, ln, err := newServer(*dir, *addr)
+	if err != nil {
+		return err
 	}
-	fmt.Printf("Serving %s at http://%s\n  ibmcloud plugin repo-add kp-token-local http://%s\n  ibmcloud plugin install kp-token -r kp-token-local\n", *dir, *addr, *addr)
-	return http.ListenAndServe(*addr, release.Handler(*dir))
+	at := "http://" + ln.Addr().String()
+	fmt.Printf("Serving %s at %s\n  ibmcloud plugin repo-add kp-token-local %s\n  ibmcloud plugin install kp-token -r kp-token-local\n", *dir, at, at)
+	return srv.Serve(ln)
+}
+
+// newServer listens on addr, a loopback address (the repository is for
+// this machine), and serves dir with the absolute URLs in its index built
+// from the address it listens on.
+func newServer(dir, addr string) (*http.Server, net.Listener, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err == nil {
+		_, err = strconv.ParseUint(port, 10, 16)
+	}
+	if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
+		return nil, nil, fmt.Errorf("-addr must be a loopback address and port, such as 127.0.0.1:8765; not %q", addr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "bx", "list")); err != nil {
+		return nil, nil, fmt.Errorf("%s has no bx/list: run 'make repo VERSION=x.y.z' first", dir)
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, nil, err
+	}
+	origin := &url.URL{Scheme: "http", Host: ln.Addr().String()}
+	return &http.Server{Handler: release.Handler(dir, origin), ReadHeaderTimeout: 10 * time.Second}, ln, nil
 }
