@@ -152,6 +152,11 @@ func Parse(data []byte, k Key) (Entry, error) {
 	if e.Version != version || e.Endpoint != k.Endpoint || e.KeyHash != k.keyHash() || e.Scope != k.Scope || e.Source != k.Source {
 		return Entry{}, errDamaged
 	}
+	// A planted entry must not put a quote or a line into an eval'ed line:
+	// the token is a Bearer JWT like IAM's, or the entry is damaged.
+	if e.Token.Normalize() != nil {
+		return Entry{}, errDamaged
+	}
 	// The access token must be a token whose exp matches the entry, so a
 	// tampered expiry cannot keep a dead token alive.
 	t := e.Token

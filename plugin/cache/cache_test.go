@@ -86,7 +86,13 @@ func TestParseRejectsDamage(t *testing.T) {
 		"no token":        mutate(func(e *Entry) { e.Token.AccessToken = "" }),
 		"not a JWT":       mutate(func(e *Entry) { e.Token.AccessToken = "abc" }),
 		"tampered expiry": mutate(func(e *Entry) { e.Token.Expiration += 3600 }),
-		"huge":            []byte(strings.Repeat(" ", maxEntrySize+1)),
+		// A planted entry must not bring a quote into an eval'ed line: the
+		// exp check alone reads only the payload segment.
+		"PowerShell quote in the signature": mutate(func(e *Entry) { e.Token.AccessToken += "\u2019;calc;\u2019" }),
+		"newline in the signature":          mutate(func(e *Entry) { e.Token.AccessToken += "\nexport X=1" }),
+		"hostile token_type":                mutate(func(e *Entry) { e.Token.TokenType = "Bearer\u2019;calc;\u2019" }),
+		"other token_type":                  mutate(func(e *Entry) { e.Token.TokenType = "MAC" }),
+		"huge":                              []byte(strings.Repeat(" ", maxEntrySize+1)),
 	}
 	for name, data := range tests {
 		if _, err := Parse(data, key); err == nil {
@@ -157,6 +163,9 @@ func FuzzParseEntry(f *testing.F) {
 		c, err := token.Decode(e.Token.AccessToken)
 		if err != nil || c.Info.Expiry.Unix() != e.Token.Expiration {
 			t.Fatalf("entry with a bad token accepted: %+v", e)
+		}
+		if e.Token.TokenType != "Bearer" || !token.ValidAccessToken(e.Token.AccessToken) {
+			t.Fatalf("entry outside IAM's shape accepted: %+v", e)
 		}
 	})
 }

@@ -29,8 +29,12 @@ func RenderFailure(t *i18n.Translator, f *failure.Failure) FailureText {
 	if f.Remedy != "" {
 		out.Remedy = t.T(f.Remedy, localize(t, f.RemedyData))
 	}
-	out.Detail, out.Extra = f.Detail, f.Extra
-	out.Cause, out.Remedy, out.Detail = output.SafeText(out.Cause), output.SafeText(out.Remedy), output.SafeLine(out.Detail)
+	// The catalog's texts may break lines; what fills them (a server's
+	// message, a name, a value) is made one line by localize, and Extra
+	// (the instances that matched, what a failed 'setup' undid) keeps its
+	// lines but loses every other control character.
+	out.Cause, out.Remedy = output.SafeText(out.Cause), output.SafeText(out.Remedy)
+	out.Detail, out.Extra = output.SafeLine(f.Detail), output.SafeText(f.Extra)
 	return out
 }
 
@@ -52,29 +56,24 @@ func (ft FailureText) Message(t *i18n.Translator, usage bool) string {
 	return msg
 }
 
-// localize renders the failure.Msg values of data in t's language.
+// localize renders the failure.Msg values of data in t's language and
+// makes every text value one safe line: data often comes from servers, and
+// a line break of theirs must not forge a line of the message.
 func localize(t *i18n.Translator, data map[string]any) map[string]any {
-	var out map[string]any
+	if len(data) == 0 {
+		return data
+	}
+	out := make(map[string]any, len(data))
 	for k, v := range data {
-		var s string
 		switch x := v.(type) {
 		case failure.Msg:
-			s = t.T(string(x))
+			v = t.T(string(x))
 		case failure.Duration:
-			s = output.Duration(t, time.Duration(x))
-		default:
-			continue
+			v = output.Duration(t, time.Duration(x))
+		case string:
+			v = output.SafeLine(x)
 		}
-		if out == nil {
-			out = make(map[string]any, len(data))
-			for k2, v2 := range data {
-				out[k2] = v2
-			}
-		}
-		out[k] = s
-	}
-	if out == nil {
-		return data
+		out[k] = v
 	}
 	return out
 }

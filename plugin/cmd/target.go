@@ -167,7 +167,9 @@ func (o *targetOptions) resolve(d *Deps, p *output.Printer, ref instanceRef, t t
 	case !ref.given() && need.instance:
 		inst, res.cached, err = o.lookup(d, t, "", false)
 		if err == nil {
-			p.Notice(d.T.T("instance_using", map[string]any{"Name": inst.Name, "ID": inst.GUID, "Region": inst.Region}))
+			// The name and region are the Resource Controller's (or a
+			// cache entry's) words: one safe line.
+			p.Notice(d.T.T("instance_using", map[string]any{"Name": output.SafeLine(inst.Name), "ID": inst.GUID, "Region": output.SafeLine(inst.Region)}))
 		}
 	}
 	if err != nil {

@@ -76,7 +76,7 @@ func checkService(raw, service string, from any) (string, error) {
 		return failure.New(id, data).WithRemedy("endpoint_invalid_remedy", data)
 	}
 	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+	if err != nil || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" || !validHost(u.Hostname()) {
 		return "", refuse("endpoint_invalid")
 	}
 	switch u.Scheme {
@@ -88,7 +88,52 @@ func checkService(raw, service string, from any) (string, error) {
 	default:
 		return "", refuse("endpoint_invalid")
 	}
-	return u.Scheme + "://" + u.Host + strings.TrimSuffix(u.Path, "/"), nil
+	// The URL goes into eval'ed lines and headers: it is rebuilt from parts
+	// that hold no quote, space or control character, with the path in its
+	// escaped form. The decoded path would turn %E2%80%99 into a quote that
+	// PowerShell honours and %0a into a line break.
+	return u.Scheme + "://" + u.Host + strings.TrimSuffix(escapePath(u.EscapedPath()), "/"), nil
+}
+
+// validHost reports whether host is an IP address or a DNS name in ASCII
+// letters, digits, '-', '_' and '.'. url.Parse accepts quotes, '$' and
+// decoded %XX bytes in a host; no endpoint needs them (an internationalized
+// name is written in its xn-- form).
+func validHost(host string) bool {
+	if host == "" {
+		return false
+	}
+	if strings.Contains(host, ":") {
+		return net.ParseIP(host) != nil // IPv6, without a zone
+	}
+	for i := 0; i < len(host); i++ {
+		switch c := host[i]; {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '_', c == '.':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// escapePath percent-encodes every byte of an escaped path but RFC 3986's
+// unreserved characters, '/' and the '%' of an existing escape (url.Parse
+// has checked those), so that no quote of any shell remains.
+func escapePath(p string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(p); i++ {
+		switch c := p[i]; {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9',
+			c == '-', c == '.', c == '_', c == '~', c == '/', c == '%':
+			b.WriteByte(c)
+		default:
+			b.WriteByte('%')
+			b.WriteByte(hex[c>>4])
+			b.WriteByte(hex[c&15])
+		}
+	}
+	return b.String()
 }
 
 // Loopback reports whether host names this machine.

@@ -59,3 +59,40 @@ func TestIAM(t *testing.T) {
 		})
 	}
 }
+
+// TestCheckServiceOutputIsInert: what CheckService returns is printed in
+// eval'ed lines (KP_ENDPOINT=...): it holds no quote of any shell, no space
+// and no control character, whatever the URL given was.
+func TestCheckServiceOutputIsInert(t *testing.T) {
+	tests := []struct {
+		name, raw, want, wantErr string
+	}{
+		{"plain", "https://kms.example/", "https://kms.example", ""},
+		{"port and path", "https://kms.example:8443/api/", "https://kms.example:8443/api", ""},
+		{"encoded PowerShell quotes stay encoded", "https://kms.example/%E2%80%99;calc;%E2%80%99", "https://kms.example/%E2%80%99%3Bcalc%3B%E2%80%99", ""},
+		{"encoded newline stays encoded", "https://kms.example/%0a", "https://kms.example/%0a", ""},
+		{"encoded slash stays encoded", "https://kms.example/a%2Fb", "https://kms.example/a%2Fb", ""},
+		{"an ASCII quote is encoded", "https://kms.example/it's", "https://kms.example/it%27s", ""},
+		{"a raw curly quote is encoded", "https://kms.example/x\u2019y", "https://kms.example/x%E2%80%99y", ""},
+		{"dollar and parentheses are encoded", "https://kms.example/$(id)", "https://kms.example/%24%28id%29", ""},
+		{"IPv6 loopback", "http://[::1]:9/", "http://[::1]:9", ""},
+		{"a quote in the host", "https://kms'$(id).example", "", "endpoint_invalid"},
+		{"an encoded curly quote in the host", "https://kms%E2%80%99.example", "", "endpoint_invalid"},
+		{"a raw curly quote in the host", "https://kms\u2019.example", "", "endpoint_invalid"},
+		{"an IPv6 zone", "https://[fe80::1%25eth0]:9", "", "endpoint_invalid"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := CheckService(tt.raw, "Key Protect", "KP_ENDPOINT")
+			if tt.wantErr != "" {
+				if f, ok := failure.As(err); !ok || f.Cause != tt.wantErr {
+					t.Fatalf("CheckService(%q) = %q, %v; want failure %s", tt.raw, got, err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Fatalf("CheckService(%q) = %q, %v; want %q", tt.raw, got, err, tt.want)
+			}
+		})
+	}
+}

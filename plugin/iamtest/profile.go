@@ -96,10 +96,11 @@ func (s *Server) assumeGrant(w http.ResponseWriter, req Request) {
 // token comes back for these grants.
 func (s *Server) issueProfile(w http.ResponseWriter, p *TrustedProfile, grant string) {
 	now := s.now()
+	access, typ := s.hostile(grant, s.AccessToken(p.identity(), grant, s.TTL), "Bearer")
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(map[string]any{
-		"access_token": s.AccessToken(p.identity(), grant, s.TTL), "refresh_token": "not_supported",
-		"token_type": "Bearer", "expires_in": int(s.TTL.Seconds()), "expiration": now.Add(s.TTL).Unix(),
+		"access_token": access, "refresh_token": "not_supported",
+		"token_type": typ, "expires_in": int(s.TTL.Seconds()), "expiration": now.Add(s.TTL).Unix(),
 	})
 }
 
@@ -173,7 +174,8 @@ func (m *Metadata) serve(w http.ResponseWriter, r *http.Request) {
 			metadataError(w, http.StatusForbidden, "iam_profile_not_linked", "The instance is not linked to the trusted profile.")
 		default:
 			now := time.Now().UTC()
-			writeJSON(w, http.StatusOK, map[string]any{"access_token": m.iam.AccessToken(p.identity(), "urn:ibm:params:oauth:grant-type:cr-token", m.iam.TTL),
+			access, _ := m.iam.hostile("vpc", m.iam.AccessToken(p.identity(), "urn:ibm:params:oauth:grant-type:cr-token", m.iam.TTL), "")
+			writeJSON(w, http.StatusOK, map[string]any{"access_token": access,
 				"created_at": now.Format(time.RFC3339), "expires_at": now.Add(m.iam.TTL).Format(time.RFC3339), "expires_in": int(m.iam.TTL.Seconds())})
 		}
 	default:

@@ -82,6 +82,7 @@ type Server struct {
 	now      func() time.Time
 	adm      *admin
 	profiles map[string]*TrustedProfile
+	fault    Fault
 }
 
 type refreshEntry struct {
@@ -367,10 +368,11 @@ func (s *Server) issue(w http.ResponseWriter, req Request, id Identity, grant st
 		s.refresh[refresh] = refreshEntry{id: id, expires: now.Add(30 * 24 * time.Hour)}
 		s.mu.Unlock()
 	}
+	access, typ := s.hostile(grant, s.AccessToken(id, grant, s.TTL), "Bearer")
 	reply := map[string]any{
-		"access_token":  s.AccessToken(id, grant, s.TTL),
+		"access_token":  access,
 		"refresh_token": refresh,
-		"token_type":    "Bearer",
+		"token_type":    typ,
 		"expires_in":    int(s.TTL.Seconds()),
 		"expiration":    now.Add(s.TTL).Unix(),
 		"scope":         "ibm openid",

@@ -96,17 +96,37 @@ func (f *Finder) List(name, resourceGroup string) ([]Instance, error) {
 			return nil, f.fail(err)
 		}
 		for _, it := range items {
+			inst, err := f.instance(it)
+			if err != nil {
+				return nil, err
+			}
 			// The filters are the server's; the checks here keep a server
 			// that ignores one from handing over another service's instance.
-			if deref(it.ResourceID) != ResourceID || (name != "" && deref(it.Name) != name) ||
-				(resourceGroup != "" && deref(it.ResourceGroupID) != resourceGroup) {
+			if deref(it.ResourceID) != ResourceID || (name != "" && inst.Name != name) ||
+				(resourceGroup != "" && inst.ResourceGroup != resourceGroup) {
 				continue
 			}
-			out = append(out, Instance{GUID: strings.ToLower(deref(it.GUID)), Name: deref(it.Name), CRN: deref(it.CRN),
-				Region: deref(it.RegionID), ResourceGroup: deref(it.ResourceGroupID)})
+			out = append(out, inst)
 		}
 	}
 	return out, nil
+}
+
+// instance reads what the Resource Controller says of one instance. Every
+// lookup goes through it: the GUID ends up in eval'ed lines (KP_INSTANCE_ID)
+// and headers (bluemix-instance), so anything but a GUID is refused, for
+// the whole answer, rather than printed or skipped.
+func (f *Finder) instance(it resourcecontrollerv2.ResourceInstance) (Instance, error) {
+	guid := deref(it.GUID)
+	if !ValidInstanceID(guid) {
+		if r := []rune(guid); len(r) > 40 {
+			guid = string(r[:40]) + "…"
+		}
+		return Instance{}, failure.New("rc_guid_invalid", map[string]any{"URL": f.URL, "Value": guid}).
+			WithRemedy("rc_unexpected_reply_remedy", nil)
+	}
+	return Instance{GUID: strings.ToLower(guid), Name: deref(it.Name), CRN: deref(it.CRN),
+		Region: deref(it.RegionID), ResourceGroup: deref(it.ResourceGroupID)}, nil
 }
 
 func (f *Finder) fail(err error) error {

@@ -199,10 +199,33 @@ func (k Target) fields() map[string]any {
 // that eval gives back the exact value.
 func (p *Printer) export(name, value string) string {
 	if p.Shell == PowerShell {
-		// PowerShell single quotes: a quote inside is doubled.
-		return "$env:" + name + " = '" + strings.ReplaceAll(value, "'", "''") + "'\n"
+		return "$env:" + name + " = '" + powerShellQuote(value) + "'\n"
 	}
 	return "export " + name + "=" + ShellQuote(value) + "\n"
+}
+
+// powerShellQuotes are the characters that close a single-quoted
+// PowerShell string: the ASCII quote and the four typographic ones its
+// tokenizer also takes for it (CharTraits.IsSingleQuote).
+const powerShellQuotes = "'\u2018\u2019\u201a\u201b"
+
+// powerShellQuote doubles each of powerShellQuotes in s: inside single
+// quotes, two in a row stand for one.
+func powerShellQuote(s string) string {
+	if !strings.ContainsAny(s, powerShellQuotes) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		// Byte by byte where the text is not UTF-8: the value stays as is.
+		r, n := utf8.DecodeRuneInString(s[i:])
+		b.WriteString(s[i : i+n])
+		if r != utf8.RuneError && strings.ContainsRune(powerShellQuotes, r) {
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
 }
 
 // ShellQuote quotes s for a POSIX shell: in single quotes, where nothing

@@ -166,3 +166,65 @@ func TestSafeLine(t *testing.T) {
 		t.Fatalf("a token_type with a newline added a line: %q", out.String())
 	}
 }
+
+// powerShellSingleQuoted reads one `$env:NAME = '...'` line the way
+// PowerShell's tokenizer reads a single-quoted string: any of the five
+// quote characters (CharTraits.IsSingleQuote) closes it, and two in a row
+// stand for the second. ok is false when anything follows the closing
+// quote on the line: that would run as code.
+func powerShellSingleQuoted(line, name string) (value string, ok bool) {
+	isQuote := func(r rune) bool { return strings.ContainsRune("'\u2018\u2019\u201a\u201b", r) }
+	rest, found := strings.CutPrefix(line, "$env:"+name+" = ")
+	rs := []rune(strings.TrimSuffix(rest, "\n"))
+	if !found || len(rs) == 0 || !isQuote(rs[0]) {
+		return "", false
+	}
+	var b strings.Builder
+	for i := 1; i < len(rs); i++ {
+		if isQuote(rs[i]) {
+			if i+1 < len(rs) && isQuote(rs[i+1]) {
+				i++
+				b.WriteRune(rs[i])
+				continue
+			}
+			return b.String(), i == len(rs)-1
+		}
+		b.WriteRune(rs[i])
+	}
+	return "", false // never closed
+}
+
+// TestPowerShellEnvQuotesEveryQuote: each quote character PowerShell
+// honours is doubled, so the value comes back exactly and nothing after
+// it runs. Values outside the shapes kp-token accepts are refused before
+// they get here; this is the second line of defence.
+func TestPowerShellEnvQuotesEveryQuote(t *testing.T) {
+	values := []string{
+		"it's",
+		"x\u2019; Start-Process calc; \u2019",
+		"x\u2018; calc; \u2018",
+		"x\u201a; calc; \u201a",
+		"x\u201b; calc; \u201b",
+		"mixed '\u2019 and \u2018' end\u201b",
+		"\u2019\u2019\u2019",
+		"trailing\u2019",
+	}
+	for _, v := range values {
+		tok := token.Token{AccessToken: "a.b.c", TokenType: "Bearer", Expiration: time.Now().Add(time.Hour).Unix()}
+		var out bytes.Buffer
+		p := &Printer{Out: &out, Err: io.Discard, T: i18n.New("en_US"), Format: Env, Shell: PowerShell, Now: time.Now}
+		if err := p.Token(tok, Target{InstanceID: v, Endpoint: v}); err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.SplitAfter(strings.TrimSuffix(out.String(), "\n"), "\n")
+		if len(lines) != 3 {
+			t.Fatalf("%q: want three lines, got %q", v, out.String())
+		}
+		for i, name := range []string{"KP_INSTANCE_ID", "KP_ENDPOINT"} {
+			got, ok := powerShellSingleQuoted(lines[i+1], name)
+			if !ok || got != v {
+				t.Errorf("PowerShell reads %q as %q (ok %v), want %q and nothing after it", lines[i+1], got, ok, v)
+			}
+		}
+	}
+}

@@ -45,6 +45,11 @@ func ParseFile(raw []byte, path string) (Token, error) {
 	if t.AccessToken == "" {
 		return Token{}, bad
 	}
+	// A token file is printed back (refresh --output raw, get's forms):
+	// its token must be a Bearer JWT like IAM's.
+	if err := t.Normalize(); err != nil {
+		return Token{}, failure.New("tokenfile_token_invalid", data).WithRemedy("tokenfile_create_remedy", nil)
+	}
 	return t, nil
 }
 

@@ -76,10 +76,15 @@ func (c *IAM) request(a tokenRequester, grant string) (Token, error) {
 		return Token{}, failure.New("iam_unexpected_reply", map[string]any{"Status": 200, "URL": c.URL}).
 			WithRemedy("iam_unexpected_reply_remedy", nil)
 	}
+	// What IAM sends is printed in eval'ed lines: a token_type other than
+	// Bearer or an access token outside the JWT alphabet is refused.
+	if err := checkReply(resp.TokenType, resp.AccessToken, c.URL); err != nil {
+		return Token{}, err
+	}
 	t := Token{
 		AccessToken:  resp.AccessToken,
 		RefreshToken: resp.RefreshToken,
-		TokenType:    resp.TokenType,
+		TokenType:    "Bearer",
 		ExpiresIn:    resp.ExpiresIn,
 		Expiration:   resp.Expiration,
 	}
@@ -95,6 +100,19 @@ func (c *IAM) request(a tokenRequester, grant string) (Token, error) {
 			WithRemedy("iam_unexpected_reply_remedy", nil)
 	}
 	return t, nil
+}
+
+// checkReply holds a token IAM at url sent to the only shape IAM gives:
+// token_type Bearer (in any case) and a JWT access token.
+func checkReply(typ, access, url string) error {
+	if typ == "" {
+		return failure.New("iam_unexpected_reply", map[string]any{"Status": 200, "URL": url}).
+			WithRemedy("iam_unexpected_reply_remedy", nil)
+	}
+	if err := checkShape(typ, access); err != nil {
+		return shapeFailure(err, url)
+	}
+	return nil
 }
 
 // iamCode is the message and remedy of an IAM error code with a message of

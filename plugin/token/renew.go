@@ -146,6 +146,10 @@ func (c *ConfigSession) renewOnCopy(raw map[string]json.RawMessage) (string, map
 	if err != nil {
 		return "", nil, err
 	}
+	// A token outside IAM's shape never reaches the CLI's configuration.
+	if _, err := splitAuthorization(renewed); err != nil {
+		return "", nil, err
+	}
 	if cfgErr != nil {
 		return "", nil, c.configFailure("config_write_failed", cfgErr)
 	}

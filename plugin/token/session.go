@@ -70,6 +70,9 @@ func FromSession(s Session, req SessionRequest) (Token, bool, error) {
 			data := map[string]any{"Type": s.CRIType()}
 			return Token{}, false, failure.New("session_cri_cannot_renew", data).WithRemedy("session_cri_remedy", nil)
 		}
+		if bare := StripBearer(access); err != nil && bare != "" && !ValidAccessToken(bare) {
+			return Token{}, false, failure.New("session_token_malformed", nil).WithRemedy("session_login_remedy", nil)
+		}
 		if fresh {
 			// 'refresh' on a session that cannot be renewed but is still valid.
 			return Token{}, false, failure.New("session_no_refresh_token", nil).WithRemedy("session_login_remedy", nil)
@@ -87,9 +90,16 @@ func FromSession(s Session, req SessionRequest) (Token, bool, error) {
 	} else {
 		renewed, err = s.RefreshIAMToken()
 	}
+	if err == nil {
+		_, err = splitAuthorization(renewed)
+	}
 	if err != nil {
 		if _, ok := failure.As(err); ok {
 			return Token{}, false, err
+		}
+		var shape *shapeError
+		if errors.As(err, &shape) {
+			return Token{}, false, shapeFailure(err, req.URL)
 		}
 		var status *failure.ExitStatus
 		if errors.As(err, &status) {

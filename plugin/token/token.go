@@ -88,7 +88,7 @@ func (c Claims) ClientID() string { s, _ := c.Raw["client_id"].(string); return 
 func Decode(access string) (Claims, error) {
 	access = StripBearer(access)
 	malformed := failure.New("token_malformed", nil).WithRemedy("token_malformed_remedy", nil)
-	if strings.Count(access, ".") != 2 {
+	if !ValidAccessToken(access) {
 		return Claims{}, malformed
 	}
 	payload, err := core_config.DecodeAccessToken(access)

@@ -36,6 +36,9 @@ func TestDecode(t *testing.T) {
 		{"no exp", jwt(`{"id":"x"}`), false},
 		{"string exp", jwt(`{"id":"x","exp":"soon"}`), false},
 		{"empty", "", false},
+		{"quote in the signature", good + "\u2019;calc;\u2019", false},
+		{"newline in the header", "eyJ\nx" + good[3:], false},
+		{"empty segment", ".." + good, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -156,6 +159,8 @@ func FuzzDecode(f *testing.F) {
 
 func FuzzParseFile(f *testing.F) {
 	f.Add([]byte(`{"access_token":"a.b.c","refresh_token":"r","expiration":1}`))
+	f.Add([]byte(`{"access_token":"a.b.c","token_type":"bearer"}`))
+	f.Add([]byte(`{"access_token":"a.b.c'","token_type":"Bearer\u2019"}`))
 	f.Add([]byte("\ufeff{}"))
 	f.Add([]byte(`{"access_token":"Bearer  "}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -168,6 +173,9 @@ func FuzzParseFile(f *testing.F) {
 		}
 		if tok.AccessToken == "" || strings.HasPrefix(strings.ToLower(tok.AccessToken), "bearer ") {
 			t.Fatalf("unusable token parsed: %+v", tok)
+		}
+		if tok.TokenType != "Bearer" || !ValidAccessToken(tok.AccessToken) {
+			t.Fatalf("token outside IAM's shape parsed: %+v", tok)
 		}
 	})
 }
