@@ -239,21 +239,12 @@ func (p *KPToken) Execute(ctx sdk.PluginContext, args []string) (code int) {
 	// and trace transport as kp-token's own IAM calls.
 	http.DefaultClient = d.HTTPClient(d.Timeout())
 	ui := terminal.NewUI(p.Stdin, p.Stdout, p.Stderr)
-	var root *cobra.Command
 	var command string // the command that ran, for the pointer to its help
-	var err error
-	if opts, ok := cmd.ParseGet(args); ok {
-		// A script's 'get' in a loop: no command tree to build.
-		command = "get"
-		err = cmd.RunParsedGet(d, opts)
-	} else {
-		root = cmd.NewRootFor(d, firstArg(args))
-		root.SetArgs(args)
-		var executed *cobra.Command
-		executed, err = root.ExecuteC()
-		if executed != nil && executed != root {
-			command = executed.Name()
-		}
+	root := cmd.NewRootFor(d, firstArg(args))
+	root.SetArgs(args)
+	executed, err := root.ExecuteC()
+	if executed != nil && executed != root {
+		command = executed.Name()
 	}
 	if _, isFailure := failure.As(err); out.err != nil && !isFailure {
 		// A script must see that its data did not arrive (>/dev/full, a
@@ -270,7 +261,7 @@ func (p *KPToken) Execute(ctx sdk.PluginContext, args []string) (code int) {
 	f, ok := failure.As(err)
 	switch {
 	case ok:
-	case root != nil && strings.HasPrefix(err.Error(), "unknown command"):
+	case strings.HasPrefix(err.Error(), "unknown command"):
 		f = failure.Usagef("usage_unknown_command", map[string]any{"Command": output.SafeLine(firstArg(args))}).Wrap(err)
 		if s := cmd.NearestCommand(root, firstArg(args)); s != "" {
 			f.WithReason("usage_did_you_mean", map[string]any{"Suggestion": s})
@@ -280,7 +271,7 @@ func (p *KPToken) Execute(ctx sdk.PluginContext, args []string) (code int) {
 		// say): still FAILED and exit 1, with the scrubbed detail.
 		f = failure.New("unexpected_error", map[string]any{"Detail": err.Error()}).Wrap(err)
 	}
-	if f.Usage && f.Remedy == "" {
+	if f.Usage() && f.Remedy == "" {
 		// One line of cause and where the usage is, not the whole help.
 		pointer := "ibmcloud " + cmd.Namespace
 		if command != "" {
@@ -288,7 +279,7 @@ func (p *KPToken) Execute(ctx sdk.PluginContext, args []string) (code int) {
 		}
 		f.WithRemedy("usage_help_pointer", map[string]any{"Command": pointer})
 	}
-	msg := cmd.RenderFailure(tr, f).Message(tr, f.Usage)
+	msg := cmd.RenderFailure(tr, f).Message(tr, f.Usage())
 	ui.Failed("%s", d.Secrets.Scrub(msg))
 	return f.ExitCode
 }

@@ -10,12 +10,11 @@ import (
 	"errors"
 	"io"
 	"io/fs"
+	"os"
 	"strings"
 	"unicode"
 
 	"github.com/kp-token/kp-token/plugin/failure"
-	"github.com/kp-token/kp-token/plugin/jsonscan"
-	"github.com/kp-token/kp-token/plugin/smallfile"
 )
 
 // MaxSize bounds what is read from a key file or standard input: a key is
@@ -82,13 +81,13 @@ func fromFile(path, kind string) (Key, error) {
 	if path == "" {
 		return Key{}, failure.Usagef("apikey_file_unnamed", nil)
 	}
-	content, err := smallfile.Read(path, MaxSize)
+	content, err := readFile(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return Key{}, failure.New("apikey_file_missing", data).WithRemedy("apikey_file_remedy", nil).Wrap(err)
-	case errors.Is(err, smallfile.ErrIsDir):
+	case errors.Is(err, errIsDir):
 		return Key{}, failure.New("apikey_file_is_dir", data).WithRemedy("apikey_file_remedy", nil)
-	case errors.Is(err, smallfile.ErrTooLarge):
+	case errors.Is(err, errTooLarge):
 		return Key{}, failure.New("apikey_file_too_large", map[string]any{"Path": path, "Max": "64 KiB"}).
 			WithRemedy("apikey_file_remedy", nil)
 	case err != nil:
@@ -97,7 +96,25 @@ func fromFile(path, kind string) (Key, error) {
 	return parse(content, origin)
 }
 
-var errTooLarge = errors.New("input larger than 64 KiB")
+var (
+	errTooLarge = errors.New("input larger than 64 KiB")
+	errIsDir    = errors.New("is a directory")
+)
+
+// readFile reads a key file whole. At most MaxSize+1 bytes are read, so a
+// file that never ends (a device, a pipe such as @/dev/stdin) cannot fill
+// the memory.
+func readFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		return nil, errIsDir
+	}
+	return readLimited(f)
+}
 
 func readLimited(r io.Reader) ([]byte, error) {
 	if r == nil {
@@ -148,26 +165,19 @@ func parse(content []byte, origin Origin) (Key, error) {
 	return validated(k)
 }
 
-// apikeyMember reads the top-level "apikey" string of a JSON object
-// without reflection (see jsonscan), as a map decode would: the name must
-// match exactly and the last one wins. valid is false when data is not
-// one valid JSON object.
+// apikeyMember reads the top-level "apikey" string of a JSON object: the
+// name must match exactly, and when it is given twice the last one wins.
+// valid is false when data is not one valid JSON object.
 func apikeyMember(data []byte) (v string, ok, valid bool) {
-	if !json.Valid(data) {
+	var doc map[string]json.RawMessage
+	if json.Unmarshal(data, &doc) != nil || doc == nil {
 		return "", false, false
 	}
-	d := jsonscan.NewDecoder(data)
-	valid = jsonscan.Object(d, func(name string) bool {
-		if name != "apikey" {
-			return jsonscan.Skip(d)
-		}
-		t, read := jsonscan.Scalar(d)
-		v, ok = t.(string)
-		return read
-	})
-	if !valid {
-		return "", false, false
+	raw, found := doc["apikey"]
+	if !found {
+		return "", false, true
 	}
+	ok = json.Unmarshal(raw, &v) == nil
 	return v, ok, true
 }
 

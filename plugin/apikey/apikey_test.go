@@ -40,6 +40,12 @@ func TestFromFlag(t *testing.T) {
 		{"service-api-key-create JSON", func(t *testing.T) string { return "@" + writeFile(t, svcJSON) }, "", key, "file", ""},
 		{"JSON with BOM", func(t *testing.T) string { return "@" + writeFile(t, "\ufeff"+svcJSON+"\n") }, "", key, "file", ""},
 		{"JSON without apikey", func(t *testing.T) string { return "@" + writeFile(t, `{"name":"kp"}`) }, "", "", "", "apikey_file_no_field"},
+		{"JSON apikey given twice: the last one", func(t *testing.T) string {
+			return "@" + writeFile(t, `{"apikey":"old","nested":{"apikey":"no"},"apikey":"`+key+`"}`)
+		}, "", key, "file", ""},
+		{"JSON apikey in another case", func(t *testing.T) string { return "@" + writeFile(t, `{"APIKEY":"`+key+`"}`) }, "", "", "", "apikey_file_no_field"},
+		{"JSON apikey null", func(t *testing.T) string { return "@" + writeFile(t, `{"apikey":null}`) }, "", "", "", "apikey_file_no_field"},
+		{"JSON with trailing data", func(t *testing.T) string { return "@" + writeFile(t, `{"apikey":"`+key+`"} x`) }, "", "", "", "apikey_file_bad_json"},
 		{"JSON apikey not a string", func(t *testing.T) string { return "@" + writeFile(t, `{"apikey":42}`) }, "", "", "", "apikey_file_no_field"},
 		{"broken JSON", func(t *testing.T) string { return "@" + writeFile(t, `{"apikey":`) }, "", "", "", "apikey_file_bad_json"},
 		{"empty file", func(t *testing.T) string { return "@" + writeFile(t, "\n\n") }, "", "", "", "apikey_file_empty"},

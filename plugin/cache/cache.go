@@ -22,7 +22,6 @@ import (
 	"time"
 
 	"github.com/kp-token/kp-token/plugin/atomicfile"
-	"github.com/kp-token/kp-token/plugin/smallfile"
 	"github.com/kp-token/kp-token/plugin/token"
 )
 
@@ -124,7 +123,7 @@ func (c *Cache) lockPath(k Key) string {
 // Load reads k's entry. Anything but a well-formed entry for exactly k is
 // Damaged, never a token.
 func (c *Cache) Load(k Key) (Entry, Status) {
-	data, err := smallfile.Read(c.path(k), maxEntrySize)
+	data, err := readFile(c.path(k))
 	if errors.Is(err, fs.ErrNotExist) {
 		return Entry{}, Missing
 	}
@@ -234,7 +233,7 @@ func (c *Cache) DeleteAll() ([]Entry, error) {
 	var removed []Entry
 	for _, name := range names {
 		var e Entry
-		if data, err := smallfile.Read(name, maxEntrySize); err == nil {
+		if data, err := readFile(name); err == nil {
 			_ = json.Unmarshal(data, &e)
 		}
 		if err := os.Remove(name); err != nil && !errors.Is(err, fs.ErrNotExist) {

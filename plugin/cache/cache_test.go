@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kp-token/kp-token/plugin/failure"
 	"github.com/kp-token/kp-token/plugin/token"
 )
 
@@ -168,4 +169,41 @@ func FuzzParseEntry(f *testing.F) {
 			t.Fatalf("entry outside IAM's shape accepted: %+v", e)
 		}
 	})
+}
+
+func TestSharedOutage(t *testing.T) {
+	c, _ := Open(t.TempDir())
+	now := time.Unix(1900000000, 0)
+	o := failure.Outage{Kind: failure.KindUnavailable, Service: "IAM", URL: "https://iam.example", Status: 503, Code: "BXNIM0001E"}
+	if _, ok := c.LoadOutage(key, now); ok {
+		t.Fatal("an outage nobody stored")
+	}
+	if err := c.StoreOutage(key, o, now); err != nil {
+		t.Fatal(err)
+	}
+	if got, ok := c.LoadOutage(key, now.Add(OutageTTL)); !ok || got != o {
+		t.Fatalf("LoadOutage = %+v, %v", got, ok)
+	}
+	if _, ok := c.LoadOutage(other, now); ok {
+		t.Fatal("another key's outage")
+	}
+	if _, ok := c.LoadOutage(key, now.Add(OutageTTL+time.Second)); ok {
+		t.Fatal("a stale outage was served")
+	}
+	if _, ok := c.LoadOutage(key, now.Add(-time.Second)); ok {
+		t.Fatal("an outage from the future was served")
+	}
+	data, _ := os.ReadFile(c.outagePath(key))
+	if strings.Contains(string(data), "iam_") {
+		t.Fatalf("a message ID was stored: %s", data)
+	}
+	// Only an outage is shared.
+	_ = c.StoreOutage(key, failure.Outage{Kind: failure.KindRejected}, now)
+	if _, ok := c.LoadOutage(key, now); ok {
+		t.Fatal("a failure that is not an outage was shared")
+	}
+	c.ClearOutage(key)
+	if _, err := os.Stat(c.outagePath(key)); !os.IsNotExist(err) {
+		t.Fatal("outage not cleared")
+	}
 }

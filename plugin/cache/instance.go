@@ -10,7 +10,6 @@ import (
 
 	"github.com/kp-token/kp-token/plugin/atomicfile"
 	"github.com/kp-token/kp-token/plugin/kp"
-	"github.com/kp-token/kp-token/plugin/smallfile"
 )
 
 // InstanceTTL is how long a resolved instance is trusted. Instances are
@@ -45,7 +44,7 @@ func (c *Cache) instancePath(k InstanceKey) string {
 
 // LoadInstance returns a remembered resolution that is still fresh.
 func (c *Cache) LoadInstance(k InstanceKey, now time.Time) (kp.Instance, bool) {
-	data, err := smallfile.Read(c.instancePath(k), maxEntrySize)
+	data, err := readFile(c.instancePath(k))
 	if err != nil {
 		return kp.Instance{}, false
 	}

@@ -87,8 +87,8 @@ func cachedToken(d *Deps, p *output.Printer, iam *token.IAM, k cache.Key, fetch 
 	}
 	// The process that held the lock before us met an outage: its answer
 	// is ours too, rather than a new round of attempts per waiting caller.
-	if f, ok := c.LoadFailure(k, d.Now()); ok {
-		return token.Token{}, f.WithNote("iam_shared_failure", 1)
+	if o, ok := c.LoadOutage(k, d.Now()); ok {
+		return token.Token{}, failure.NewOutage(o).WithNote("iam_shared_failure", 1)
 	}
 	if st == cache.Damaged {
 		p.Notice(d.T.T("cache_damaged"))
@@ -96,48 +96,26 @@ func cachedToken(d *Deps, p *output.Printer, iam *token.IAM, k cache.Key, fetch 
 	var t token.Token
 	if st == cache.Found && usableRefreshToken(e.Token.RefreshToken) {
 		t, err = iam.FromRefreshToken(e.Token.RefreshToken)
-		if err != nil && refreshRefused(err) {
+		// IAM turned the refresh token down (expired, invalid, session
+		// ended): the key gets a new one. When IAM is out of reach or busy,
+		// the key would not help.
+		if failure.Is(err, failure.KindExpired, failure.KindInvalid, failure.KindRejected) {
 			t, err = fetch()
 		}
 	} else {
 		t, err = fetch()
 	}
 	if err != nil {
-		if f, ok := failure.As(err); ok && isOutage(f) {
-			_ = c.StoreFailure(k, f, d.Now())
+		if f, ok := failure.As(err); ok && f.Outage != nil {
+			_ = c.StoreOutage(k, *f.Outage, d.Now())
 		}
 		return token.Token{}, err
 	}
-	c.ClearFailure(k)
+	c.ClearOutage(k)
 	if err := c.Store(k, t, d.Now()); err != nil {
 		p.Warn(d.T.T("cache_write_failed"))
 	}
 	return t, nil
 }
 
-// isOutage reports whether IAM was busy, down or out of reach: what every
-// caller would meet again in the next seconds.
-func isOutage(f *failure.Failure) bool {
-	switch f.Cause {
-	case "iam_unavailable", "iam_unavailable_code", "net_unreachable", "net_timeout", "net_request_failed":
-		return true
-	}
-	return false
-}
-
 func usableRefreshToken(rt string) bool { return rt != "" && rt != "not_supported" }
-
-// refreshRefused reports whether IAM turned the refresh token down (expired,
-// invalid, session ended), in which case the API key gets a new one; when
-// IAM is unreachable or busy, retrying with the key would not help.
-func refreshRefused(err error) bool {
-	f, ok := failure.As(err)
-	if !ok {
-		return false
-	}
-	switch f.Cause {
-	case "iam_refresh_expired", "iam_token_invalid", "iam_session_inactive", "iam_rejected":
-		return true
-	}
-	return false
-}

@@ -92,7 +92,8 @@ func RunRefresh(d *Deps, opts *RefreshOptions) error {
 	}
 	t, err := iam.FromRefreshToken(old.RefreshToken)
 	if err != nil {
-		if f, ok := failure.As(err); ok && (f.Cause == "iam_refresh_expired" || f.Cause == "iam_token_invalid" || f.Cause == "iam_session_inactive") {
+		if failure.Is(err, failure.KindExpired, failure.KindInvalid) {
+			f, _ := failure.As(err)
 			f.WithRemedy("refresh_token_missing_remedy", path)
 		}
 		return err

@@ -79,7 +79,7 @@ func RunVerify(d *Deps, opts *VerifyOptions) error {
 			ft := RenderFailure(d.T, f)
 			v.Cause, v.Remedy = d.Secrets.Scrub(ft.Cause), d.Secrets.Scrub(ft.Remedy)
 		}
-		if err == nil || !isUsage(err) {
+		if err == nil || !failure.IsUsage(err) {
 			if werr := writeJSON(d, v); werr != nil && err == nil {
 				return werr
 			}
@@ -128,7 +128,7 @@ func verify(d *Deps, p *output.Printer, opts *VerifyOptions, v *Verdict) error {
 	}
 	v.Endpoint, v.InstanceID = target.Endpoint, target.InstanceID
 	err = check(d, t, v)
-	if err != nil && target.cached != nil && isInstanceNotFound(err) {
+	if target.cached != nil && failure.Is(err, failure.KindInstanceNotFound) {
 		// A remembered instance Key Protect does not know: look again once.
 		if c, cerr := d.openCache(); cerr == nil {
 			c.ForgetInstance(*target.cached)
@@ -163,11 +163,6 @@ func check(d *Deps, t token.Token, v *Verdict) error {
 	return nil
 }
 
-func isInstanceNotFound(err error) bool {
-	f, ok := failure.As(err)
-	return ok && f.Cause == "verify_instance_not_found"
-}
-
 // kpFailure maps what Key Protect (or the network) said to a verdict.
 func kpFailure(err error, v *Verdict, timeout time.Duration) error {
 	data := map[string]any{"Instance": v.InstanceID, "URL": v.Endpoint, "Identity": v.Identity, "IAMID": v.IAMID}
@@ -181,7 +176,8 @@ func kpFailure(err error, v *Verdict, timeout time.Duration) error {
 	case e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusForbidden:
 		return failure.New("verify_no_access", data).WithRemedy("verify_no_access_remedy", data).Wrap(err)
 	case e.StatusCode == http.StatusNotFound || mentionsInstance(e):
-		return failure.New("verify_instance_not_found", data).WithRemedy("verify_instance_not_found_remedy", data).Wrap(err)
+		return failure.New("verify_instance_not_found", data).WithRemedy("verify_instance_not_found_remedy", data).
+			WithKind(failure.KindInstanceNotFound).Wrap(err)
 	case e.StatusCode == http.StatusBadRequest:
 		return failure.New("verify_bad_request", data).WithRemedy("verify_bad_request_remedy", data).Wrap(err)
 	case e.StatusCode == http.StatusTooManyRequests || e.StatusCode >= 500:
@@ -194,11 +190,6 @@ func kpFailure(err error, v *Verdict, timeout time.Duration) error {
 // instance ID (an unknown or malformed bluemix-instance).
 func mentionsInstance(e interface{ Error() string }) bool {
 	return strings.Contains(strings.ToUpper(e.Error()), "INSTANCE")
-}
-
-func isUsage(err error) bool {
-	f, ok := failure.As(err)
-	return ok && f.Usage
 }
 
 func writeJSON(d *Deps, v any) error {

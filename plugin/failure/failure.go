@@ -1,7 +1,11 @@
 // Package failure carries the errors that end a command: what went wrong and
-// what to do about it, as message IDs for the catalogs, plus the exit code.
-// Nothing here formats text; plugin.Run renders a Failure through the
-// translator after scrubbing every secret the run has seen.
+// what to do about it, as message IDs for the catalogs, the exit code, and
+// the failure's Kind. Messages are for people: code that decides what to do
+// next (fall back to another credential, share an outage, look an instance
+// up again) asks the Kind, never a message ID, so renaming a message
+// changes no behaviour. Nothing here formats text; the command layer
+// renders a Failure through the translator after scrubbing every secret the
+// run has seen.
 package failure
 
 import (
@@ -27,14 +31,70 @@ const (
 	ExitNotFound  = 127
 )
 
+// ExitCode is the process exit code for the error a run ended with: 0 for
+// none, the status an ExitStatus carries, a Failure's own code, and 1 for
+// any other error.
+func ExitCode(err error) int {
+	if err == nil {
+		return ExitOK
+	}
+	var status *ExitStatus
+	if errors.As(err, &status) {
+		return status.Code
+	}
+	if f, ok := As(err); ok {
+		return f.ExitCode
+	}
+	return ExitError
+}
+
 // ExitStatus ends a run with a code and no message: 'exec' passes on its
 // child's status.
 type ExitStatus struct{ Code int }
 
 func (e *ExitStatus) Error() string { return "exit status " + strconv.Itoa(e.Code) }
 
+// Kind says what sort of failure a Failure is, for the code that decides
+// what to do next. The zero Kind is a failure nothing decides on.
+type Kind string
+
+const (
+	// KindUsage is a mistake on the command line or in an input the user
+	// gave (exit code 2).
+	KindUsage Kind = "usage"
+	// KindUnavailable: a server answered that it is busy or down (429, 5xx).
+	KindUnavailable Kind = "unavailable"
+	// KindTimeout: no answer came within the timeout.
+	KindTimeout Kind = "timeout"
+	// KindUnreachable: no answer came: DNS, TLS, a connection refused or
+	// closed, a proxy.
+	KindUnreachable Kind = "unreachable"
+	// KindRejected: IAM refused the credential (an error code with no
+	// meaning of its own).
+	KindRejected Kind = "rejected"
+	// KindExpired: the credential has expired (a refresh token) or the
+	// session it belongs to has ended.
+	KindExpired Kind = "expired"
+	// KindInvalid: IAM does not take the token it was given as valid.
+	KindInvalid Kind = "invalid"
+	// KindNotFound: IAM does not know the API key.
+	KindNotFound Kind = "not-found"
+	// KindUnexpectedReply: the reply is not one the server gives.
+	KindUnexpectedReply Kind = "unexpected-reply"
+	// KindInstanceNotFound: Key Protect does not know the instance.
+	KindInstanceNotFound Kind = "instance-not-found"
+)
+
+// Outage reports whether k says the server was busy, down or out of reach:
+// what every caller would meet again in the next seconds.
+func (k Kind) Outage() bool {
+	return k == KindUnavailable || k == KindTimeout || k == KindUnreachable
+}
+
 // Failure is an error with a localized cause and remedy.
 type Failure struct {
+	// Kind is what decisions ask; the message IDs below are for people.
+	Kind       Kind
 	ExitCode   int
 	Cause      string // message ID
 	CauseData  map[string]any
@@ -54,8 +114,9 @@ type Failure struct {
 	// Extra is text already in the user's language, shown after the cause
 	// (what a failed 'setup' undid, the instances that matched).
 	Extra string
-	// Usage asks for the command's usage text after the message.
-	Usage bool
+	// Outage holds the facts of an outage (Kind.Outage()), for another
+	// process to say the same failure again.
+	Outage *Outage
 	// Err is the underlying error, kept for errors.Is/As and tests; it is
 	// never printed.
 	Err error
@@ -84,10 +145,20 @@ func New(cause string, data map[string]any) *Failure {
 	return &Failure{ExitCode: ExitError, Cause: cause, CauseData: data}
 }
 
-// Usagef returns an incorrect-usage Failure (exit code 2).
+// Usagef returns an incorrect-usage Failure (KindUsage, exit code 2).
 func Usagef(cause string, data map[string]any) *Failure {
-	return &Failure{ExitCode: ExitUsage, Cause: cause, CauseData: data, Usage: true}
+	return &Failure{Kind: KindUsage, ExitCode: ExitUsage, Cause: cause, CauseData: data}
 }
+
+// WithKind sets the kind.
+func (f *Failure) WithKind(k Kind) *Failure {
+	f.Kind = k
+	return f
+}
+
+// Usage reports whether f is an incorrect usage, to be shown with the
+// pointer to the command's help.
+func (f *Failure) Usage() bool { return f.Kind == KindUsage }
 
 // WithExitCode sets the exit code.
 func (f *Failure) WithExitCode(code int) *Failure {
@@ -131,6 +202,27 @@ func As(err error) (*Failure, bool) {
 	ok := errors.As(err, &f)
 	return f, ok
 }
+
+// KindOf is the kind of the first Failure in err's chain: the one that is
+// shown, whatever it wraps ("" when there is none).
+func KindOf(err error) Kind {
+	if f, ok := As(err); ok {
+		return f.Kind
+	}
+	return ""
+}
+
+// Is reports whether err is a Failure of one of the kinds.
+func Is(err error, kinds ...Kind) bool {
+	k := KindOf(err)
+	return k != "" && slices.Contains(kinds, k)
+}
+
+// IsOutage reports whether err is an outage (Kind.Outage).
+func IsOutage(err error) bool { return KindOf(err).Outage() }
+
+// IsUsage reports whether err is an incorrect usage.
+func IsUsage(err error) bool { return KindOf(err) == KindUsage }
 
 // Secrets remembers the API keys and tokens a run handles so that any text
 // about to be printed as a message can be scrubbed of them. It is a last

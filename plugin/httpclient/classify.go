@@ -20,7 +20,8 @@ import (
 // (TLS, DNS, refused, proxy, timeout, redirect, size), and the Go error
 // text on a detail line for whoever has to dig further.
 func Failure(err error, service, endpoint string, timeout time.Duration) *failure.Failure {
-	data := map[string]any{"Service": service, "URL": endpoint, "Seconds": strconv.Itoa(int(timeout.Seconds()))}
+	seconds := strconv.Itoa(int(timeout.Seconds()))
+	data := map[string]any{"Service": service, "URL": endpoint, "Seconds": seconds}
 	var (
 		redirect *RedirectError
 		tooLarge *TooLargeError
@@ -31,25 +32,25 @@ func Failure(err error, service, endpoint string, timeout time.Duration) *failur
 		return failure.New("net_redirect_refused", data).WithRemedy("net_redirect_remedy", data).Wrap(err)
 	case errors.As(err, &tooLarge):
 		return failure.New("net_too_large", data).WithRemedy("net_unexpected_remedy", data).Wrap(err)
-	case isTimeout(err):
-		return failure.New("net_timeout", data).WithRemedy("net_timeout_remedy", nil).Wrap(err).WithDetail(detail(err))
+	case IsTimeout(err):
+		o := failure.Outage{Kind: failure.KindTimeout, Service: service, URL: endpoint, Seconds: seconds, Detail: detail(err)}
+		return failure.NewOutage(o).Wrap(err)
 	}
-	reason, reasonData := Reason(err)
-	id := "net_request_failed"
-	if reason != "" && reason != "net_reason_reset" {
-		id = "net_unreachable"
-	}
-	return failure.New(id, data).WithReason(reason, reasonData).
-		WithRemedy("net_unreachable_remedy", data).Wrap(err).WithDetail(detail(err))
+	reason, host := Reason(err)
+	o := failure.Outage{Kind: failure.KindUnreachable, Service: service, URL: endpoint, Seconds: seconds,
+		Reason: reason, Host: host, Detail: detail(err)}
+	return failure.NewOutage(o).Wrap(err)
 }
 
-func isTimeout(err error) bool {
+// IsTimeout reports whether err is a request that got no answer in time.
+func IsTimeout(err error) bool {
 	var netErr net.Error
 	return errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &netErr) && netErr.Timeout())
 }
 
-// Reason names why a connection failed, as a message ID ("" when unknown).
-func Reason(err error) (string, map[string]any) {
+// Reason says why a connection failed ("" when unknown), and the host the
+// reason names, if any.
+func Reason(err error) (failure.NetReason, string) {
 	var (
 		dnsErr   *net.DNSError
 		opErr    *net.OpError
@@ -63,25 +64,25 @@ func Reason(err error) (string, map[string]any) {
 	msg := err.Error()
 	switch {
 	case strings.Contains(msg, "server gave HTTP response to HTTPS client"), errors.As(err, &record):
-		return "net_reason_http_server", nil
+		return failure.ReasonHTTPServer, ""
 	case errors.As(err, &unknown):
-		return "net_reason_tls_unknown_authority", nil
+		return failure.ReasonTLSUnknownAuthority, ""
 	case errors.As(err, &hostname):
-		return "net_reason_tls_hostname", map[string]any{"Host": hostname.Host}
+		return failure.ReasonTLSHostname, hostname.Host
 	case errors.As(err, &invalid), errors.As(err, &verify), errors.As(err, &alert), strings.Contains(msg, "tls: "):
-		return "net_reason_tls", nil
+		return failure.ReasonTLS, ""
 	case errors.As(err, &opErr) && opErr.Op == "proxyconnect":
-		return "net_reason_proxy", nil
+		return failure.ReasonProxy, ""
 	case errors.As(err, &dnsErr):
-		return "net_reason_dns", map[string]any{"Host": dnsErr.Name}
+		return failure.ReasonDNS, dnsErr.Name
 	case errors.Is(err, syscall.ECONNREFUSED):
-		return "net_reason_refused", nil
+		return failure.ReasonRefused, ""
 	case errors.Is(err, syscall.ECONNRESET), strings.Contains(msg, "connection reset"), strings.Contains(msg, "EOF"):
-		return "net_reason_reset", nil
+		return failure.ReasonReset, ""
 	case errors.As(err, &opErr) && opErr.Op == "dial":
-		return "net_reason_dial", nil
+		return failure.ReasonDial, ""
 	}
-	return "", nil
+	return "", ""
 }
 
 // detail is the innermost useful Go error text: url.Error's "Post \"...\":"

@@ -3,12 +3,13 @@ package token
 import (
 	"encoding/json"
 	"errors"
+	"io"
 	"io/fs"
+	"os"
 	"strings"
 
 	"github.com/kp-token/kp-token/plugin/atomicfile"
 	"github.com/kp-token/kp-token/plugin/failure"
-	"github.com/kp-token/kp-token/plugin/smallfile"
 )
 
 // maxFileSize bounds a token file; IAM's reply is a few KiB.
@@ -17,16 +18,36 @@ const maxFileSize = 256 << 10
 // ReadFile reads a token file written by 'get --file' or by the page's curl.
 func ReadFile(path string) (Token, error) {
 	data := map[string]any{"Path": path}
-	raw, err := smallfile.Read(path, maxFileSize)
+	raw, err := readFile(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return Token{}, failure.New("tokenfile_missing", data).WithRemedy("tokenfile_create_remedy", nil).Wrap(err)
-	case errors.Is(err, smallfile.ErrTooLarge):
+	case errors.Is(err, errTooLarge):
 		return Token{}, failure.New("tokenfile_malformed", data).WithRemedy("tokenfile_create_remedy", nil)
 	case err != nil:
 		return Token{}, failure.New("tokenfile_unreadable", data).WithRemedy("apikey_file_perm_remedy", data).Wrap(err)
 	}
 	return ParseFile(raw, path)
+}
+
+var errTooLarge = errors.New("token file too large")
+
+// readFile reads a token file whole, at most maxFileSize+1 bytes of it: a
+// file that never ends (a device, a pipe) cannot fill the memory.
+func readFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	raw, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(raw) > maxFileSize {
+		return nil, errTooLarge
+	}
+	return raw, nil
 }
 
 // ParseFile parses the content of a token file.

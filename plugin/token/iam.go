@@ -73,8 +73,7 @@ func (c *IAM) request(a tokenRequester, grant string) (Token, error) {
 	// go-sdk-core ignores a 200 body it cannot decode; an HTML page from a
 	// proxy would come back as an empty token.
 	if resp == nil || resp.AccessToken == "" {
-		return Token{}, failure.New("iam_unexpected_reply", map[string]any{"Status": 200, "URL": c.URL}).
-			WithRemedy("iam_unexpected_reply_remedy", nil)
+		return Token{}, unexpectedReply(200, c.URL)
 	}
 	// What IAM sends is printed in eval'ed lines: a token_type other than
 	// Bearer or an access token outside the JWT alphabet is refused.
@@ -96,18 +95,22 @@ func (c *IAM) request(a tokenRequester, grant string) (Token, error) {
 			t.Expiration = claims.Info.Expiry.Unix()
 		}
 	} else {
-		return Token{}, failure.New("iam_unexpected_reply", map[string]any{"Status": 200, "URL": c.URL}).
-			WithRemedy("iam_unexpected_reply_remedy", nil)
+		return Token{}, unexpectedReply(200, c.URL)
 	}
 	return t, nil
+}
+
+// unexpectedReply is a reply that is not an IAM token response.
+func unexpectedReply(status int, url string) *failure.Failure {
+	return failure.New("iam_unexpected_reply", map[string]any{"Status": status, "URL": url}).
+		WithRemedy("iam_unexpected_reply_remedy", nil).WithKind(failure.KindUnexpectedReply)
 }
 
 // checkReply holds a token IAM at url sent to the only shape IAM gives:
 // token_type Bearer (in any case) and a JWT access token.
 func checkReply(typ, access, url string) error {
 	if typ == "" {
-		return failure.New("iam_unexpected_reply", map[string]any{"Status": 200, "URL": url}).
-			WithRemedy("iam_unexpected_reply_remedy", nil)
+		return unexpectedReply(200, url)
 	}
 	if err := checkShape(typ, access); err != nil {
 		return shapeFailure(err, url)
@@ -115,20 +118,20 @@ func checkReply(typ, access, url string) error {
 	return nil
 }
 
-// iamCode is the message and remedy of an IAM error code with a message of
-// its own.
-func iamCode(code string) (msg, remedy string, ok bool) {
+// iamCode is the kind, message and remedy of an IAM error code with a
+// message of its own.
+func iamCode(code string) (kind failure.Kind, msg, remedy string, ok bool) {
 	switch code {
 	case "BXNIM0415E":
-		return "iam_apikey_not_found", "iam_apikey_not_found_remedy", true
+		return failure.KindNotFound, "iam_apikey_not_found", "iam_apikey_not_found_remedy", true
 	case "BXNIM0408E":
-		return "iam_refresh_expired", "iam_refresh_expired_remedy", true
+		return failure.KindExpired, "iam_refresh_expired", "iam_refresh_expired_remedy", true
 	case "BXNIM0407E":
-		return "iam_token_invalid", "iam_refresh_expired_remedy", true
+		return failure.KindInvalid, "iam_token_invalid", "iam_refresh_expired_remedy", true
 	case "BXNIM0439E":
-		return "iam_session_inactive", "iam_refresh_expired_remedy", true
+		return failure.KindExpired, "iam_session_inactive", "iam_refresh_expired_remedy", true
 	}
-	return "", "", false
+	return "", "", "", false
 }
 
 func (c *IAM) classify(err error, grant string) error {
@@ -152,21 +155,19 @@ func (c *IAM) fromReply(r *core.DetailedResponse, grant string, err error) error
 	code, _ := body["errorCode"].(string)
 	msg, _ := body["errorMessage"].(string)
 	data["Code"], data["Message"] = code, msg
-	if id, remedy, ok := iamCode(code); ok {
-		if grant == "apikey" && code != "BXNIM0415E" {
+	if kind, id, remedy, ok := iamCode(code); ok {
+		if grant == "apikey" && kind != failure.KindNotFound {
 			remedy = "iam_rejected_remedy"
 		}
-		return failure.New(id, data).WithRemedy(remedy, nil).Wrap(err)
+		return failure.New(id, data).WithRemedy(remedy, nil).WithKind(kind).Wrap(err)
 	}
 	switch {
 	case status == http.StatusTooManyRequests || status >= 500:
-		if code == "" {
-			return failure.New("iam_unavailable", data).WithRemedy("iam_unavailable_remedy", nil).Wrap(err)
-		}
-		return failure.New("iam_unavailable_code", data).WithRemedy("iam_unavailable_remedy", nil).Wrap(err)
+		o := failure.Outage{Kind: failure.KindUnavailable, Service: "IAM", URL: c.URL, Status: status, Code: code}
+		return failure.NewOutage(o).Wrap(err)
 	case code == "":
-		return failure.New("iam_unexpected_reply", data).WithRemedy("iam_unexpected_reply_remedy", nil).Wrap(err)
+		return unexpectedReply(status, c.URL).Wrap(err)
 	default:
-		return failure.New("iam_rejected", data).WithRemedy("iam_rejected_remedy", nil).Wrap(err)
+		return failure.New("iam_rejected", data).WithRemedy("iam_rejected_remedy", nil).WithKind(failure.KindRejected).Wrap(err)
 	}
 }

@@ -109,8 +109,7 @@ func FromSession(s Session, req SessionRequest) (Token, bool, error) {
 	}
 	t, err = fromAccessToken(renewed, req.Now)
 	if err != nil {
-		return Token{}, false, failure.New("iam_unexpected_reply", map[string]any{"Status": 200, "URL": req.URL}).
-			WithRemedy("iam_unexpected_reply_remedy", nil)
+		return Token{}, false, unexpectedReply(200, req.URL)
 	}
 	return t, true, nil
 }
@@ -129,9 +128,10 @@ func sessionRefreshError(err error, req SessionRequest) error {
 	case errors.As(err, &server):
 		data := map[string]any{"Status": server.StatusCode, "Code": server.ErrorCode, "Message": server.Description, "URL": req.URL}
 		if server.StatusCode == 429 || server.StatusCode >= 500 {
-			return failure.New("iam_unavailable_code", data).WithRemedy("iam_unavailable_remedy", nil).Wrap(err)
+			return failure.New("iam_unavailable_code", data).WithRemedy("iam_unavailable_remedy", nil).
+				WithKind(failure.KindUnavailable).Wrap(err)
 		}
-		return failure.New("iam_rejected", data).WithRemedy("session_login_remedy", nil).Wrap(err)
+		return failure.New("iam_rejected", data).WithRemedy("session_login_remedy", nil).WithKind(failure.KindRejected).Wrap(err)
 	}
 	return httpclient.Failure(err, "IAM", req.URL, req.Timeout)
 }

@@ -5,6 +5,7 @@
 package token
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -14,7 +15,6 @@ import (
 	"github.com/IBM-Cloud/ibm-cloud-cli-sdk/bluemix/configuration/core_config"
 
 	"github.com/kp-token/kp-token/plugin/failure"
-	"github.com/kp-token/kp-token/plugin/jsonscan"
 )
 
 // Token is an IAM token reply. JSON names are IAM's, so a file written by
@@ -193,26 +193,33 @@ func ExpiryClaim(access string) (int64, error) {
 	return exp, nil
 }
 
-// expMember finds the top-level "exp" number of a claims object without
-// reflection (see jsonscan), which was most of this check's cost. The last
-// "exp" wins, as with json.Unmarshal; a differently-cased "EXP", which
-// json.Unmarshal would also read as exp, is refused rather than guessed at.
+// expMember finds the top-level "exp" number of a claims object. When
+// "exp" is given twice the last one wins, as with json.Unmarshal; a
+// differently-cased "EXP", which json.Unmarshal into a struct would also
+// read as exp, is refused rather than guessed at.
 func expMember(payload []byte) (json.Number, bool) {
-	var exp json.Number
-	d := jsonscan.NewDecoder(payload)
-	ok := jsonscan.Object(d, func(name string) bool {
-		switch {
-		case name == "exp":
-			return jsonscan.Number(d, &exp)
-		case strings.EqualFold(name, "exp"):
-			return false
-		}
-		return jsonscan.Skip(d)
-	})
-	if !ok || exp == "" || !jsonscan.End(d) {
+	var claims map[string]json.RawMessage
+	if json.Unmarshal(payload, &claims) != nil {
 		return "", false
 	}
-	return exp, true
+	for name := range claims {
+		if name != "exp" && strings.EqualFold(name, "exp") {
+			return "", false
+		}
+	}
+	raw, ok := claims["exp"]
+	if !ok {
+		return "", false
+	}
+	// A number, not a string holding one: json.Number takes both.
+	d := json.NewDecoder(bytes.NewReader(raw))
+	d.UseNumber()
+	var v any
+	if d.Decode(&v) != nil {
+		return "", false
+	}
+	exp, ok := v.(json.Number)
+	return exp, ok
 }
 
 var errMalformed = errors.New("malformed access token")

@@ -111,10 +111,13 @@ func (c *IAM) FromVPC(metadataURL string, p Profile) (Token, error) {
 			return Token{}, failure.New("profile_vpc_refused", data).WithRemedy("profile_vpc_remedy", data).Wrap(err)
 		}
 		f := httpclient.Failure(err, "VPC instance metadata service", url, c.Timeout)
-		if f.Cause != "net_timeout" {
+		if f.Kind != failure.KindTimeout {
+			// Not on a VPC instance, most likely: not an outage others
+			// would share.
 			f.Cause = "vpc_metadata_unreachable"
 			f.CauseData = map[string]any{"URL": url}
 			f.WithRemedy("vpc_metadata_remedy", nil)
+			f.Kind, f.Outage = "", nil
 		}
 		return Token{}, f
 	}
@@ -124,8 +127,7 @@ func (c *IAM) FromVPC(metadataURL string, p Profile) (Token, error) {
 		t.Scope, _ = claims.Raw["scope"].(string)
 		return t, nil
 	}
-	return Token{}, failure.New("iam_unexpected_reply", map[string]any{"Status": 200, "URL": metadataURL}).
-		WithRemedy("iam_unexpected_reply_remedy", nil)
+	return Token{}, unexpectedReply(200, metadataURL)
 }
 
 // metadataCode is the first error code of a metadata service reply.
@@ -168,20 +170,14 @@ func (c *IAM) FromAssume(apikey string, p Profile, account string) (Token, error
 // profileFailure turns IAM's refusal of a profile grant into a message that
 // names the profile and says how to set up the trust.
 func (c *IAM) profileFailure(err error, p Profile, remedy string) error {
-	f, ok := failure.As(err)
-	if !ok || err == nil {
+	// A key IAM does not know (KindNotFound) keeps its own message.
+	if !failure.Is(err, failure.KindRejected, failure.KindInvalid, failure.KindUnexpectedReply) {
 		return err
 	}
-	switch f.Cause {
-	case "iam_rejected", "iam_apikey_not_found", "iam_token_invalid", "iam_unexpected_reply":
-		if f.Cause == "iam_apikey_not_found" {
-			return err // the API key itself: its own message says it
-		}
-		data := map[string]any{"Profile": p.String()}
-		for k, v := range f.CauseData {
-			data[k] = v
-		}
-		return failure.New("profile_refused", data).WithRemedy(remedy, data).Wrap(f)
+	f, _ := failure.As(err)
+	data := map[string]any{"Profile": p.String()}
+	for k, v := range f.CauseData {
+		data[k] = v
 	}
-	return err
+	return failure.New("profile_refused", data).WithRemedy(remedy, data).Wrap(f)
 }
