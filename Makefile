@@ -20,7 +20,7 @@ override BASE_URL := $(value BASE_URL)
 override PORT     := $(value PORT)
 shword = '$(subst ','\'',$(value $(1)))'
 
-LDFLAGS := -s -w -X $(PKG)/plugin.Version=$(VERSION) -X $(PKG)/plugin.Commit=$(COMMIT)
+LDFLAGS := -s -w -X $(PKG)/plugin/kptoken.Version=$(VERSION) -X $(PKG)/plugin/kptoken.Commit=$(COMMIT)
 BIN     := bin/kp-token$(if $(filter windows,$(shell $(GO) env GOOS)),.exe,)
 
 .PHONY: all build demo test tree unit vet cross fuzz bench install release repo repo-serve clean

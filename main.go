@@ -5,7 +5,7 @@ package main
 import (
 	"github.com/IBM-Cloud/ibm-cloud-cli-sdk/plugin"
 
-	kptoken "github.com/kp-token/kp-token/plugin"
+	"github.com/kp-token/kp-token/plugin/kptoken"
 )
 
 func main() {

@@ -3,7 +3,6 @@ package cmd
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -159,45 +158,6 @@ func TestRunInspectSourcesConflict(t *testing.T) {
 	}
 }
 
-func TestFlagErrorsAreLocalized(t *testing.T) {
-	tests := map[string]string{
-		"unknown flag: --nope":                                                       "usage_unknown_flag",
-		"unknown shorthand flag: 'x' in -x":                                          "usage_unknown_flag",
-		"flag needs an argument: --apikey":                                           "usage_flag_needs_value",
-		"flag needs an argument: 'q' in -q":                                          "usage_flag_needs_value",
-		`invalid argument "x" for "--min-validity" flag: time: invalid duration "x"`: "usage_invalid_duration",
-		`invalid argument "x" for "--output" flag: bad`:                              "usage_invalid_value",
-		"bad flag syntax: ---apikey=SECRETKEY":                                       "usage_unknown_flag",
-		"something else entirely":                                                    "usage_generic",
-	}
-	c := NewCmdGet(&Deps{T: i18n.New("en_US"), Getenv: func(string) string { return "" }})
-	for msg, want := range tests {
-		f, ok := failure.As(flagError(c, errors.New(msg)))
-		if !ok || f.Cause != want || f.ExitCode != failure.ExitUsage {
-			t.Errorf("%q -> %+v", msg, f)
-		}
-		if strings.Contains(fmt.Sprint(f.CauseData), "SECRETKEY") {
-			t.Errorf("%q: the value is echoed: %v", msg, f.CauseData)
-		}
-	}
-}
-
-func TestDidYouMean(t *testing.T) {
-	d := &Deps{T: i18n.New("en_US"), Getenv: func(string) string { return "" }}
-	root := NewRoot(d)
-	for typed, want := range map[string]string{"gett": "get", "verfy": "verify", "exce": "exec", "refesh": "refresh", "zzzzzz": ""} {
-		if got := NearestCommand(root, typed); got != want {
-			t.Errorf("NearestCommand(%q) = %q, want %q", typed, got, want)
-		}
-	}
-	get := NewCmdGet(d)
-	for typed, want := range map[string]string{"--apikye": "--apikey", "--min-valid": "--min-validity", "--outptu": "--output", "--qqqqqqqq": ""} {
-		if got := nearestFlag(get, typed); got != want {
-			t.Errorf("nearestFlag(%q) = %q, want %q", typed, got, want)
-		}
-	}
-}
-
 // A fresh session token needs no network, so an unusable IAM endpoint only
 // matters when the token must be renewed.
 func TestRunGetSessionEndpointOnlyForRenewal(t *testing.T) {
@@ -228,13 +188,5 @@ func TestRunGetSessionEndpointOnlyForRenewal(t *testing.T) {
 				t.Fatalf("err = %v, want %s", err, tt.wantCause)
 			}
 		})
-	}
-}
-
-func TestDisplayWidth(t *testing.T) {
-	for s, want := range map[string]int{"KEY": 3, "CLÉ": 3, "키": 2, "アクセス": 8, "访问令牌": 8, "": 0} {
-		if got := displayWidth(s); got != want {
-			t.Errorf("displayWidth(%q) = %d, want %d", s, got, want)
-		}
 	}
 }

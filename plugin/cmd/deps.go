@@ -4,7 +4,6 @@
 package cmd
 
 import (
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	"github.com/IBM-Cloud/ibm-cloud-cli-sdk/bluemix/models"
 
 	"github.com/kp-token/kp-token/i18n"
+	"github.com/kp-token/kp-token/plugin/cmdutil"
 	"github.com/kp-token/kp-token/plugin/endpoint"
 	"github.com/kp-token/kp-token/plugin/failure"
 	"github.com/kp-token/kp-token/plugin/output"
@@ -31,10 +31,7 @@ type Context interface {
 }
 
 // IOStreams are the process's standard streams.
-type IOStreams struct {
-	In          io.Reader
-	Out, ErrOut io.Writer
-}
+type IOStreams = cmdutil.IOStreams
 
 // Deps is what commands are given instead of reaching for globals.
 type Deps struct {

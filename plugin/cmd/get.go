@@ -3,6 +3,7 @@ package cmd
 import (
 	"github.com/spf13/cobra"
 
+	"github.com/kp-token/kp-token/plugin/cmdutil"
 	"github.com/kp-token/kp-token/plugin/output"
 	"github.com/kp-token/kp-token/plugin/token"
 )
@@ -19,8 +20,7 @@ type GetOptions struct {
 // NewCmdGet builds 'kp-token get'.
 func NewCmdGet(d *Deps) *cobra.Command { return newCmdGet(d, &GetOptions{}, RunGet) }
 
-// newCmdGet fills opts from the command line and hands them to run; tests
-// compare what Cobra fills with what ParseGet reads.
+// newCmdGet fills opts from the command line and hands them to run.
 func newCmdGet(d *Deps, opts *GetOptions, run func(*Deps, *GetOptions) error) *cobra.Command {
 	c := &cobra.Command{
 		Use:         "get",
@@ -48,7 +48,7 @@ func addOutputFlags(c *cobra.Command, d *Deps, o *outputOptions, formats []outpu
 		help = "flag_output"
 	}
 	c.Flags().StringVar(&o.Output, "output", "", help)
-	_ = c.Flags().SetAnnotation("output", formatsAnnotation, []string{formatList(formats)})
+	_ = c.Flags().SetAnnotation("output", cmdutil.FormatsAnnotation, []string{formatList(formats)})
 	c.Flags().BoolVarP(&o.Quiet, "quiet", "q", false, "flag_quiet")
 }
 

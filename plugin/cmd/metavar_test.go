@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/kp-token/kp-token/i18n"
+	"github.com/kp-token/kp-token/plugin/cmdutil"
 )
 
 // TestHelpValueNames checks the value name each option shows in help: the
@@ -30,7 +31,7 @@ func TestHelpValueNames(t *testing.T) {
 				t.Fatal(err)
 			}
 			var b bytes.Buffer
-			if err := WriteHelp(&b, c, d); err != nil {
+			if err := cmdutil.WriteHelp(&b, c, d.T); err != nil {
 				t.Fatal(err)
 			}
 			for _, row := range tt.rows {

@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -11,6 +10,7 @@ import (
 	"github.com/IBM-Cloud/ibm-cloud-cli-sdk/bluemix/terminal"
 	"github.com/spf13/cobra"
 
+	"github.com/kp-token/kp-token/plugin/cmdutil"
 	"github.com/kp-token/kp-token/plugin/failure"
 	"github.com/kp-token/kp-token/plugin/httpclient"
 	"github.com/kp-token/kp-token/plugin/kp"
@@ -76,7 +76,7 @@ func RunVerify(d *Deps, opts *VerifyOptions) error {
 	err = verify(d, p, opts, &v)
 	if p.Format == output.JSON {
 		if f, ok := failure.As(err); ok {
-			ft := RenderFailure(d.T, f)
+			ft := cmdutil.RenderFailure(d.T, f)
 			v.Cause, v.Remedy = d.Secrets.Scrub(ft.Cause), d.Secrets.Scrub(ft.Remedy)
 		}
 		if err == nil || !failure.IsUsage(err) {
@@ -190,24 +190,4 @@ func kpFailure(err error, v *Verdict, timeout time.Duration) error {
 // instance ID (an unknown or malformed bluemix-instance).
 func mentionsInstance(e interface{ Error() string }) bool {
 	return strings.Contains(strings.ToUpper(e.Error()), "INSTANCE")
-}
-
-func writeJSON(d *Deps, v any) error {
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return err
-	}
-	_, err = fmt.Fprintln(d.IO.Out, string(b))
-	return err
-}
-
-// writeRows writes label/value rows with the values aligned.
-func writeRows(b *strings.Builder, rows [][2]string) {
-	width := 0
-	for _, r := range rows {
-		width = max(width, displayWidth(r[0]))
-	}
-	for _, r := range rows {
-		b.WriteString(r[0] + strings.Repeat(" ", width-displayWidth(r[0])+2) + output.SafeLine(r[1]) + "\n")
-	}
 }

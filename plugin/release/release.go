@@ -121,10 +121,10 @@ func (p Platform) BinaryName(version string) string {
 }
 
 // VersionVar is the variable the version is stamped into.
-const VersionVar = "github.com/kp-token/kp-token/plugin.Version"
+const VersionVar = "github.com/kp-token/kp-token/plugin/kptoken.Version"
 
 // CommitVar is the variable the commit is stamped into.
-const CommitVar = "github.com/kp-token/kp-token/plugin.Commit"
+const CommitVar = "github.com/kp-token/kp-token/plugin/kptoken.Commit"
 
 // Build compiles the plug-in in moduleDir for p into outDir, reproducibly:
 // no cgo, no file system paths, no build ID, stripped, the version stamped.

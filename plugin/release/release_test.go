@@ -605,7 +605,7 @@ func TestMakefilePassesValuesLiterally(t *testing.T) {
 		subst    = "`touch pwned`$(touch pwned)$$(touch pwned)"
 	)
 	ldflags := func(v, c string) string {
-		return "-s -w -X github.com/kp-token/kp-token/plugin.Version=" + v + " -X github.com/kp-token/kp-token/plugin.Commit=" + c
+		return "-s -w -X github.com/kp-token/kp-token/plugin/kptoken.Version=" + v + " -X github.com/kp-token/kp-token/plugin/kptoken.Commit=" + c
 	}
 	tests := []struct {
 		name  string

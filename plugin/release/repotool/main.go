@@ -22,7 +22,7 @@ import (
 
 	sdk "github.com/IBM-Cloud/ibm-cloud-cli-sdk/plugin"
 
-	kptoken "github.com/kp-token/kp-token/plugin"
+	"github.com/kp-token/kp-token/plugin/kptoken"
 	"github.com/kp-token/kp-token/plugin/release"
 )
 

@@ -1,4 +1,4 @@
-package plugin_test
+package kptoken_test
 
 import (
 	"bytes"
@@ -35,7 +35,7 @@ func TestMain(m *testing.M) {
 		binary += ".exe"
 	}
 	build := exec.Command("go", "build", "-o", binary,
-		"-ldflags", "-X github.com/kp-token/kp-token/plugin.Version="+testVersion, "..")
+		"-ldflags", "-X github.com/kp-token/kp-token/plugin/kptoken.Version="+testVersion, "../..")
 	build.Stderr = os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "building kp-token:", err)

@@ -1,4 +1,4 @@
-package plugin_test
+package kptoken_test
 
 import (
 	"encoding/json"

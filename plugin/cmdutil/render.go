@@ -1,7 +1,9 @@
-package cmd
+package cmdutil
 
 import (
 	"time"
+
+	"github.com/IBM-Cloud/ibm-cloud-cli-sdk/bluemix/terminal"
 
 	"github.com/kp-token/kp-token/i18n"
 	"github.com/kp-token/kp-token/plugin/failure"
@@ -54,6 +56,17 @@ func (ft FailureText) Message(t *i18n.Translator, usage bool) string {
 		msg += "\n" + t.T("label_detail") + " " + ft.Detail
 	}
 	return msg
+}
+
+// PrintFailure shows a failure as the CLI does: FAILED (in the SDK's
+// words) and the message, on stderr, with every secret the run has seen
+// scrubbed.
+func PrintFailure(io IOStreams, t *i18n.Translator, secrets *failure.Secrets, f *failure.Failure) {
+	msg := RenderFailure(t, f).Message(t, f.Usage())
+	if secrets != nil {
+		msg = secrets.Scrub(msg)
+	}
+	terminal.NewUI(io.In, io.Out, io.ErrOut).Failed("%s", msg)
 }
 
 // localize renders the failure.Msg values of data in t's language and

@@ -1,10 +1,10 @@
-package cmd
+package cmdutil
 
 import "golang.org/x/text/width"
 
-// displayWidth is how many terminal columns s takes: East Asian wide and
+// DisplayWidth is how many terminal columns s takes: East Asian wide and
 // full-width characters (Hangul, kana, CJK) take two, others one.
-func displayWidth(s string) int {
+func DisplayWidth(s string) int {
 	n := 0
 	for _, r := range s {
 		switch width.LookupRune(r).Kind() {

@@ -1,0 +1,137 @@
+// Package kptoken is kp-token as the IBM Cloud CLI sees it: the SDK's
+// plugin.Plugin (GetMetadata, Run). It is the only package that knows the
+// SDK's plug-in runtime: it derives the metadata from the Cobra tree, makes
+// the process-wide SDK settings a run needs (settings.go), builds what the
+// commands are given, runs the command and turns how it ended into FAILED
+// and an exit code.
+package kptoken
+
+import (
+	"errors"
+	"io"
+	"os"
+
+	"github.com/IBM-Cloud/ibm-cloud-cli-sdk/bluemix/terminal"
+	sdk "github.com/IBM-Cloud/ibm-cloud-cli-sdk/plugin"
+
+	"github.com/kp-token/kp-token/i18n"
+	"github.com/kp-token/kp-token/plugin/cmd"
+	"github.com/kp-token/kp-token/plugin/cmdutil"
+	"github.com/kp-token/kp-token/plugin/failure"
+	"github.com/kp-token/kp-token/plugin/token"
+)
+
+// Version is stamped at build time:
+// -ldflags "-X github.com/kp-token/kp-token/plugin/kptoken.Version=1.2.3".
+var Version = "0.1.0"
+
+// Commit is the commit the binary was built from, stamped like Version.
+var Commit = ""
+
+// Name is the plug-in's name.
+const Name = "kp-token"
+
+// KPToken implements the SDK's plugin.Plugin.
+type KPToken struct {
+	// Getenv reads the environment; tests may replace it.
+	Getenv func(string) string
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	// Exit ends the process with a code; tests may replace it.
+	Exit func(int)
+	// Args are the process arguments (os.Args[1:] when nil).
+	Args []string
+}
+
+// New returns the plug-in wired to the real process.
+func New() *KPToken {
+	return &KPToken{
+		Getenv: os.Getenv,
+		Stdin:  os.Stdin,
+		Stdout: terminal.Output,
+		Stderr: terminal.ErrOutput,
+		Exit:   os.Exit,
+	}
+}
+
+// GetMetadata describes the plug-in. It runs for 'SendMetadata' before any
+// session is read, so its language can only come from the environment; it
+// must not touch the session.
+//
+// The SDK calls it on every run, for the plug-in's name only: the whole
+// metadata (the command tree, translated) is built for 'SendMetadata'.
+func (p *KPToken) GetMetadata() sdk.PluginMetadata {
+	if !p.metadataRequested() {
+		return sdk.PluginMetadata{Name: Name}
+	}
+	tr := i18n.New(envLocale(p.Getenv))
+	d := &cmd.Deps{T: tr, Getenv: p.Getenv, Secrets: &failure.Secrets{}}
+	return Metadata(cmd.NewRoot(d), Version, tr)
+}
+
+// metadataRequested tells a 'SendMetadata' run, as plugin.Start does.
+func (p *KPToken) metadataRequested() bool {
+	args := p.Args
+	if args == nil {
+		args = os.Args[1:]
+	}
+	return len(args) == 1 && args[0] == "SendMetadata"
+}
+
+// Run runs one command and exits with its code.
+func (p *KPToken) Run(ctx sdk.PluginContext, args []string) {
+	p.Exit(p.Execute(ctx, args))
+}
+
+// Execute runs one command and returns its exit code: 0 success, 1
+// failure, 2 incorrect usage, or the status 'exec' passes on. A
+// configuration the SDK cannot read panics out of here, to main's
+// RecoverConfigPanic.
+func (p *KPToken) Execute(ctx sdk.PluginContext, args []string) int {
+	locale := i18n.Resolve(append([]string{ctx.Locale()}, envCandidates(p.Getenv)...)...)
+	secrets := &failure.Secrets{}
+	// Every secret the run can meet is known before the first request, so
+	// an echo in an error reply or a trace is hidden too.
+	secrets.Add(token.StripBearer(ctx.IAMToken()), ctx.IAMRefreshToken())
+	out := &checkedWriter{w: p.Stdout}
+	d := p.newDeps(ctx, locale, secrets, out)
+	defer applySettings(ctx, p.Getenv, locale, secrets, d.HTTPClient(d.Timeout()))()
+
+	err := cmd.Run(d, args)
+	if _, isFailure := failure.As(err); out.err != nil && !isFailure {
+		// A script must see that its data did not arrive (>/dev/full, a
+		// closed pipe).
+		err = failure.New("stdout_write_failed", nil).WithRemedy("stdout_write_remedy", nil).WithDetail(out.err.Error())
+	}
+	var status *failure.ExitStatus
+	if err != nil && !errors.As(err, &status) {
+		f, ok := failure.As(err)
+		if !ok {
+			// Not a failure the commands foresaw: still FAILED and exit 1,
+			// with the scrubbed detail.
+			f = failure.New("unexpected_error", map[string]any{"Detail": err.Error()}).Wrap(err)
+			err = f
+		}
+		cmdutil.PrintFailure(cmdutil.IOStreams{In: p.Stdin, Out: p.Stdout, ErrOut: p.Stderr}, d.T, secrets, f)
+	}
+	return failure.ExitCode(err)
+}
+
+// checkedWriter remembers the first error writing to stdout, so that a
+// command whose data could not be written does not exit 0.
+type checkedWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (c *checkedWriter) Write(b []byte) (int, error) {
+	n, err := c.w.Write(b)
+	if err != nil && c.err == nil {
+		c.err = err
+	}
+	return n, err
+}
+
+// Unwrap is the real stdout, for a child process to inherit.
+func (c *checkedWriter) Unwrap() io.Writer { return c.w }
