@@ -39,7 +39,7 @@ build:
 # commands with IBMCLOUD_CONFIG_HOME and IBMCLOUD_PLUGIN_NAMESPACE) against
 # a local IAM-compatible server, in English, French and Korean.
 demo: build
-	$(GO) run ./plugin/iamtest/demo ./$(BIN)
+	$(GO) run ./plugin/tools/demo ./$(BIN)
 
 # All tests: vet (host, Windows, macOS), unit and integration tests, and a
 # short run of each fuzz target.
@@ -73,7 +73,7 @@ fuzz:
 # Speed and size against the page's curl exchange (needs curl; not part of
 # 'make test'): prints the table and writes it into README.md.
 bench: build
-	$(GO) run ./plugin/iamtest/bench -runs $(BENCHRUNS) -readme README.md ./$(BIN)
+	$(GO) run ./plugin/tools/bench -runs $(BENCHRUNS) -readme README.md ./$(BIN)
 
 BENCHRUNS ?= 200
 
@@ -89,16 +89,16 @@ install: build
 # Release binaries for every CLI platform, reproducible, with checksums.txt
 # (SHA-1 and SHA-256): 'make release VERSION=1.2.3' -> out/release/.
 release:
-	$(GO) run ./plugin/release/repotool release -version $(call shword,VERSION) -out out/release -base-url $(call shword,BASE_URL)
+	$(GO) run ./plugin/tools/release/repotool release -version $(call shword,VERSION) -out out/release -base-url $(call shword,BASE_URL)
 
 # A plug-in repository in out/repo/ (bx/list and the binaries); an older
 # index there keeps its versions. BASE_URL makes the binary URLs absolute.
 repo: release
-	$(GO) run ./plugin/release/repotool repo -version $(call shword,VERSION) -release out/release -out out/repo -base-url $(call shword,BASE_URL)
+	$(GO) run ./plugin/tools/release/repotool repo -version $(call shword,VERSION) -release out/release -out out/repo -base-url $(call shword,BASE_URL)
 
 # Serves out/repo/ on 127.0.0.1 for 'ibmcloud plugin repo-add'.
 repo-serve:
-	$(GO) run ./plugin/release/repotool serve -dir out/repo -addr 127.0.0.1:$(call shword,PORT)
+	$(GO) run ./plugin/tools/release/repotool serve -dir out/repo -addr 127.0.0.1:$(call shword,PORT)
 
 clean:
 	rm -rf bin out

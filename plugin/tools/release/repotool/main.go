@@ -23,7 +23,7 @@ import (
 	sdk "github.com/IBM-Cloud/ibm-cloud-cli-sdk/plugin"
 
 	"github.com/kp-token/kp-token/plugin/kptoken"
-	"github.com/kp-token/kp-token/plugin/release"
+	"github.com/kp-token/kp-token/plugin/tools/release"
 )
 
 func main() {

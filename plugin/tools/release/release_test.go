@@ -23,7 +23,7 @@ import (
 )
 
 // moduleDir is the repository root, from this package's folder.
-const moduleDir = "../.."
+const moduleDir = "../../.."
 
 var (
 	buildMu sync.Mutex
@@ -596,7 +596,7 @@ func TestMakefilePassesValuesLiterally(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tool := "./plugin/release/repotool"
+	tool := "./plugin/tools/release/repotool"
 	const (
 		semi     = "1.2.3; touch pwned"
 		ifs      = "1.2.3;touch${IFS}pwned"

@@ -17,7 +17,7 @@
 // get ...), so that drift in the machine's load hits both sides alike. The table goes to stdout and, with
 // -readme, between the bench markers of README.md.
 //
-// Usage: go run ./plugin/iamtest/bench [-runs 200] [-readme README.md] bin/kp-token
+// Usage: go run ./plugin/tools/bench [-runs 200] [-readme README.md] bin/kp-token
 package main
 
 import (
@@ -119,7 +119,7 @@ func main() {
 
 	// The minimal plug-in, built as make build builds kp-token.
 	built := filepath.Join(home, "minimal.built")
-	build := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", built, "./plugin/iamtest/bench/minimal")
+	build := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", built, "./plugin/tools/bench/minimal")
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	build.Stderr = os.Stderr
 	check(build.Run())

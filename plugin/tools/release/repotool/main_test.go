@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/kp-token/kp-token/plugin/release"
+	"github.com/kp-token/kp-token/plugin/tools/release"
 )
 
 // tree lists what is under dir, as slash paths.

@@ -6,7 +6,7 @@
 // Cloud. Each command has an expected exit code, and the demo exits 1 when
 // one ends otherwise, so a broken demo cannot pass for a working one.
 //
-// Usage: go run ./plugin/iamtest/demo bin/kp-token
+// Usage: go run ./plugin/tools/demo bin/kp-token
 package main
 
 import (
