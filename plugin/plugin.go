@@ -51,6 +51,8 @@ type KPToken struct {
 	Stderr io.Writer
 	// Exit ends the process with a code; tests may replace it.
 	Exit func(int)
+	// Raise ends the process with a signal, if it can; nil in tests.
+	Raise func(os.Signal)
 	// Args are the process arguments (os.Args[1:] when nil).
 	Args []string
 }
@@ -63,6 +65,7 @@ func New() *KPToken {
 		Stdout: terminal.Output,
 		Stderr: terminal.ErrOutput,
 		Exit:   os.Exit,
+		Raise:  cmd.Raise,
 	}
 }
 
@@ -171,14 +174,27 @@ func reportConfigPanic(p *KPToken, msg string) int {
 	return failure.ExitError
 }
 
-// Run runs one command and exits with its code.
+// Run runs one command and exits with its code. When the command 'exec'
+// ran was killed by a signal, kp-token dies of the same signal, as a shell
+// loop around it (or the CLI, after a Ctrl-C) expects; Raise returns only
+// when the signal cannot end the process, and the code (128+N) stands in.
 func (p *KPToken) Run(ctx sdk.PluginContext, args []string) {
-	p.Exit(p.Execute(ctx, args))
+	code, sig := p.execute(ctx, args)
+	if sig != nil && p.Raise != nil {
+		p.Raise(sig)
+	}
+	p.Exit(code)
 }
 
 // Execute runs one command and returns its exit code: 0 success, 1 failure,
 // 2 incorrect usage.
-func (p *KPToken) Execute(ctx sdk.PluginContext, args []string) (code int) {
+func (p *KPToken) Execute(ctx sdk.PluginContext, args []string) int {
+	code, _ := p.execute(ctx, args)
+	return code
+}
+
+// execute is Execute, with the signal that killed the command 'exec' ran.
+func (p *KPToken) execute(ctx sdk.PluginContext, args []string) (code int, sig os.Signal) {
 	defer func() {
 		// The session reads the config lazily and panics when it cannot.
 		if r := recover(); r != nil {
@@ -261,11 +277,11 @@ func (p *KPToken) Execute(ctx sdk.PluginContext, args []string) (code int) {
 		err = failure.New("stdout_write_failed", nil).WithRemedy("stdout_write_remedy", nil).WithDetail(out.err.Error())
 	}
 	if err == nil {
-		return failure.ExitOK
+		return failure.ExitOK, nil
 	}
 	var status *failure.ExitStatus
 	if errors.As(err, &status) {
-		return status.Code
+		return status.Code, status.Signal
 	}
 	f, ok := failure.As(err)
 	switch {
@@ -290,7 +306,7 @@ func (p *KPToken) Execute(ctx sdk.PluginContext, args []string) (code int) {
 	}
 	msg := cmd.RenderFailure(tr, f).Message(tr, f.Usage)
 	ui.Failed("%s", d.Secrets.Scrub(msg))
-	return f.ExitCode
+	return f.ExitCode, nil
 }
 
 // checkedWriter remembers the first error writing to stdout, so that a

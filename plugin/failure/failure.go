@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/url"
+	"os"
 	"slices"
 	"sort"
 	"strconv"
@@ -28,8 +29,12 @@ const (
 )
 
 // ExitStatus ends a run with a code and no message: 'exec' passes on its
-// child's status.
-type ExitStatus struct{ Code int }
+// child's status. Signal, when set, is the signal that killed the child:
+// the process dies of it too where it can, Code (128+N) where it cannot.
+type ExitStatus struct {
+	Code   int
+	Signal os.Signal
+}
 
 func (e *ExitStatus) Error() string { return "exit status " + strconv.Itoa(e.Code) }
 
