@@ -37,6 +37,7 @@ func (f *fakeContext) CurrentRegion() models.Region   { return models.Region{Nam
 func (f *fakeContext) CurrentAccount() models.Account { return models.Account{} }
 func (f *fakeContext) IsLoggedInAsCRI() bool          { return false }
 func (f *fakeContext) CRIType() string                { return "" }
+func (f *fakeContext) VPCCRITokenURL() string         { return "" }
 func (f *fakeContext) CurrentResourceGroup() models.ResourceGroup {
 	return models.ResourceGroup{}
 }

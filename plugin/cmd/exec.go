@@ -6,6 +6,8 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"runtime"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -19,7 +21,10 @@ import (
 type ExecOptions struct {
 	sourceOptions
 	targetOptions
-	Quiet   bool
+	Quiet bool
+	// KeepEnv passes the credential variables kp-token reads on to the
+	// command (consumedCredentials).
+	KeepEnv bool
 	Command []string
 }
 
@@ -43,12 +48,13 @@ func NewCmdExec(d *Deps) *cobra.Command {
 	addSourceFlags(c, d, &opts.sourceOptions)
 	addTargetFlags(c, d, &opts.targetOptions)
 	c.Flags().BoolVarP(&opts.Quiet, "quiet", "q", false, "flag_exec_quiet")
+	c.Flags().BoolVar(&opts.KeepEnv, "keep-env", false, "flag_exec_keep_env")
 	return c
 }
 
 // RunExec runs a command with KP_ACCESS_TOKEN, KP_INSTANCE_ID and
-// KP_ENDPOINT in its environment, so the token is in no argv, and exits
-// with the command's status.
+// KP_ENDPOINT in its environment, so the token is in no argv, and ends
+// with the command's status, or its signal.
 func RunExec(d *Deps, opts *ExecOptions) error {
 	if len(opts.Command) == 0 {
 		return failure.Usagef("exec_no_command", nil)
@@ -67,20 +73,34 @@ func RunExec(d *Deps, opts *ExecOptions) error {
 		return err
 	}
 	child := exec.Command(path, opts.Command[1:]...)
-	child.Env = childEnv(d.Environ(), map[string]string{
+	set := map[string]string{
 		"KP_ACCESS_TOKEN": t.Bearer(),
 		"KP_INSTANCE_ID":  target.InstanceID,
 		"KP_ENDPOINT":     target.Endpoint,
-	})
+	}
+	if !opts.KeepEnv {
+		// The command gets the short-lived token, not the credential that
+		// made it.
+		for _, name := range consumedCredentials {
+			set[name] = ""
+		}
+	}
+	child.Env = childEnv(d.Environ(), set)
 	child.Stdin, child.Stdout, child.Stderr = d.IO.In, d.IO.Out, d.IO.ErrOut
 	// The child gets the real stdout (a terminal stays a terminal).
 	if u, ok := d.IO.Out.(interface{ Unwrap() io.Writer }); ok {
 		child.Stdout = u.Unwrap()
 	}
 
-	// Signals go to the child, which decides; kp-token waits for it.
+	// The child decides what a signal means; kp-token waits for it. A
+	// signal the process was started with ignored ('nohup') stays ignored,
+	// for the child too: catching it would reset it in the child.
 	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, forwardedSignals...)
+	for _, s := range append(append([]os.Signal{}, absorbedSignals...), forwardedSignals...) {
+		if !signal.Ignored(s) {
+			signal.Notify(sigs, s)
+		}
+	}
 	defer signal.Stop(sigs)
 	if err := child.Start(); err != nil {
 		return failure.New("exec_start_failed", map[string]any{"Command": output.SafeLine(opts.Command[0])}).
@@ -91,7 +111,9 @@ func RunExec(d *Deps, opts *ExecOptions) error {
 		for {
 			select {
 			case s := <-sigs:
-				_ = child.Process.Signal(s)
+				if slices.Contains(forwardedSignals, s) {
+					_ = child.Process.Signal(s)
+				}
 			case <-done:
 				return
 			}
@@ -99,15 +121,30 @@ func RunExec(d *Deps, opts *ExecOptions) error {
 	}()
 	err = child.Wait()
 	close(done)
-	return &failure.ExitStatus{Code: exitStatus(child.ProcessState, err)}
+	return exitStatus(child.ProcessState, err)
 }
 
+// consumedCredentials are the long-lived credentials the environment holds
+// for kp-token (its API key variables) or the CLI ('ibmcloud login' reads a
+// compute resource token from IBMCLOUD_CR_TOKEN): 'exec' keeps them from
+// the command, which only needs the token, unless --keep-env.
+var consumedCredentials = []string{"IBMCLOUD_API_KEY", "BLUEMIX_API_KEY", "IBMCLOUD_CR_TOKEN"}
+
 // childEnv is env with the given variables set (an empty value unsets).
+// Windows spells a name in any case (Ibmcloud_Api_Key is IBMCLOUD_API_KEY).
 func childEnv(env []string, set map[string]string) []string {
+	fold := func(name string) string { return name }
+	if runtime.GOOS == "windows" {
+		fold = strings.ToUpper
+	}
+	names := make(map[string]bool, len(set))
+	for name := range set {
+		names[fold(name)] = true
+	}
 	out := make([]string, 0, len(env)+len(set))
 	for _, kv := range env {
 		name, _, _ := strings.Cut(kv, "=")
-		if _, ok := set[name]; !ok {
+		if !names[fold(name)] {
 			out = append(out, kv)
 		}
 	}
@@ -119,21 +156,22 @@ func childEnv(env []string, set map[string]string) []string {
 	return out
 }
 
-// exitStatus is the child's exit code; a child killed by a signal gives
-// 128+signal, as shells report it.
-func exitStatus(ps *os.ProcessState, err error) int {
+// exitStatus is the child's exit status. A child killed by a signal gives
+// 128+signal, as shells report it, and the signal itself, which kp-token
+// then dies of (Raise).
+func exitStatus(ps *os.ProcessState, err error) *failure.ExitStatus {
 	if ps == nil {
 		if err != nil {
-			return failure.ExitCannotRun
+			return &failure.ExitStatus{Code: failure.ExitCannotRun}
 		}
-		return 0
+		return &failure.ExitStatus{}
 	}
 	if ws, ok := ps.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-		return 128 + int(ws.Signal())
+		return &failure.ExitStatus{Code: 128 + int(ws.Signal()), Signal: ws.Signal()}
 	}
 	var ee *exec.ExitError
 	if errors.As(err, &ee) {
-		return ee.ExitCode()
+		return &failure.ExitStatus{Code: ee.ExitCode()}
 	}
-	return ps.ExitCode()
+	return &failure.ExitStatus{Code: ps.ExitCode()}
 }

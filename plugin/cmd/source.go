@@ -8,6 +8,7 @@ import (
 
 	"github.com/kp-token/kp-token/plugin/apikey"
 	"github.com/kp-token/kp-token/plugin/cache"
+	"github.com/kp-token/kp-token/plugin/endpoint"
 	"github.com/kp-token/kp-token/plugin/failure"
 	"github.com/kp-token/kp-token/plugin/output"
 	"github.com/kp-token/kp-token/plugin/token"
@@ -171,6 +172,11 @@ func workloadSource(d *Deps, p *output.Printer, o *sourceOptions, iam *token.IAM
 	case o.VPC:
 		url := strings.TrimSpace(d.Getenv("IBMCLOUD_CR_VPC_URL"))
 		k = cache.Key{Endpoint: iam.URL, APIKey: "vpc " + url, Source: "vpc " + profile.String()}
+		if url != "" {
+			if url, err = endpoint.Metadata(url, "IBMCLOUD_CR_VPC_URL"); err != nil {
+				return k, nil, err
+			}
+		}
 		fetch = func() (token.Token, error) { return iam.FromVPC(url, profile) }
 	default:
 		key, haveKey, err := resolveKey(d, o.APIKey, o.APIKeySet)

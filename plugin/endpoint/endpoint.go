@@ -144,3 +144,44 @@ func Loopback(host string) bool {
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
 }
+
+// The VPC instance metadata service's own addresses: go-sdk-core's default,
+// the link-local address that never leaves the instance, and the name IBM
+// documents for the same service over plain http, which is also the CLI
+// SDK's default for renewing a 'login --vpc-cri' session.
+const (
+	MetadataIP   = "169.254.169.254"
+	MetadataHost = "api.metadata.cloud.ibm.com"
+)
+
+// Metadata validates the URL of the VPC instance metadata service
+// (IBMCLOUD_CR_VPC_URL), before any connection: https, or plain http only
+// on a loopback address or the service's own addresses. The service is
+// handed the instance's identity token and answers with the IAM token the
+// job will use: plain http to any other host would let whoever is on the
+// path take the one and choose the other.
+func Metadata(raw, from string) (string, error) {
+	u, err := url.Parse(raw)
+	refuse := func(id string) error {
+		shown := raw
+		if err == nil && u.User != nil {
+			shown = u.Redacted() // a password is not repeated
+		}
+		data := map[string]any{"URL": shown, "Source": from}
+		return failure.New(id, data).WithRemedy("vpc_metadata_url_remedy", data)
+	}
+	if err != nil || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return "", refuse("vpc_metadata_url_invalid")
+	}
+	switch u.Scheme {
+	case "https":
+	case "http":
+		host := u.Hostname()
+		if !Loopback(host) && host != MetadataIP && !strings.EqualFold(host, MetadataHost) {
+			return "", refuse("vpc_metadata_url_insecure")
+		}
+	default:
+		return "", refuse("vpc_metadata_url_invalid")
+	}
+	return u.Scheme + "://" + u.Host + strings.TrimSuffix(u.EscapedPath(), "/"), nil
+}

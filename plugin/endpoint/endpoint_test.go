@@ -96,3 +96,42 @@ func TestCheckServiceOutputIsInert(t *testing.T) {
 		})
 	}
 }
+
+func TestMetadata(t *testing.T) {
+	tests := []struct {
+		raw, want, wantErr string
+	}{
+		{"https://api.metadata.cloud.ibm.com", "https://api.metadata.cloud.ibm.com", ""},
+		{"https://metadata.example/", "https://metadata.example", ""},
+		{"http://169.254.169.254", "http://169.254.169.254", ""},
+		{"http://169.254.169.254:80/", "http://169.254.169.254:80", ""},
+		{"http://api.metadata.cloud.ibm.com", "http://api.metadata.cloud.ibm.com", ""},
+		{"http://API.Metadata.Cloud.IBM.com", "http://API.Metadata.Cloud.IBM.com", ""},
+		{"http://127.0.0.1:8080", "http://127.0.0.1:8080", ""},
+		{"http://localhost:1/base%2Fpath/", "http://localhost:1/base%2Fpath", ""},
+		{"http://evil.example", "", "vpc_metadata_url_insecure"},
+		{"http://169.254.169.254.evil.example", "", "vpc_metadata_url_insecure"},
+		{"http://api.metadata.cloud.ibm.com.evil.example", "", "vpc_metadata_url_insecure"},
+		{"http://169.254.169.253", "", "vpc_metadata_url_insecure"},
+		{"http://10.0.0.1", "", "vpc_metadata_url_insecure"},
+		{"ftp://169.254.169.254", "", "vpc_metadata_url_invalid"},
+		{"169.254.169.254", "", "vpc_metadata_url_invalid"},
+		{"http://u:p@169.254.169.254", "", "vpc_metadata_url_invalid"},
+		{"http://169.254.169.254/?x=1", "", "vpc_metadata_url_invalid"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.raw, func(t *testing.T) {
+			got, err := Metadata(tt.raw, "IBMCLOUD_CR_VPC_URL")
+			if tt.wantErr != "" {
+				f, ok := failure.As(err)
+				if !ok || f.Cause != tt.wantErr || f.CauseData["Source"] != "IBMCLOUD_CR_VPC_URL" {
+					t.Fatalf("err = %v, want failure %s", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Fatalf("Metadata() = %q, %v; want %q", got, err, tt.want)
+			}
+		})
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/url"
+	"os"
 	"slices"
 	"sort"
 	"strconv"
@@ -49,8 +50,12 @@ func ExitCode(err error) int {
 }
 
 // ExitStatus ends a run with a code and no message: 'exec' passes on its
-// child's status.
-type ExitStatus struct{ Code int }
+// child's status. Signal, when set, is the signal that killed the child:
+// the process dies of it too where it can, Code (128+N) where it cannot.
+type ExitStatus struct {
+	Code   int
+	Signal os.Signal
+}
 
 func (e *ExitStatus) Error() string { return "exit status " + strconv.Itoa(e.Code) }
 

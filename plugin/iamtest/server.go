@@ -303,7 +303,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		serveScripted(w, scripted)
 		return
 	}
-	time.Sleep(delay)
+	// A client that goes away (a signal during the exchange) ends the wait,
+	// so that Close does not wait for the whole delay.
+	select {
+	case <-time.After(delay):
+	case <-r.Context().Done():
+		return
+	}
 
 	if !strings.HasPrefix(req.ContentType, "application/x-www-form-urlencoded") {
 		writeError(w, http.StatusBadRequest, "BXNIM0109E", "Property 'grant_type' missing or empty.")

@@ -40,6 +40,8 @@ type KPToken struct {
 	Stderr io.Writer
 	// Exit ends the process with a code; tests may replace it.
 	Exit func(int)
+	// Raise ends the process with a signal, if it can; nil in tests.
+	Raise func(os.Signal)
 	// Args are the process arguments (os.Args[1:] when nil).
 	Args []string
 }
@@ -52,6 +54,7 @@ func New() *KPToken {
 		Stdout: terminal.Output,
 		Stderr: terminal.ErrOutput,
 		Exit:   os.Exit,
+		Raise:  cmd.Raise,
 	}
 }
 
@@ -79,16 +82,24 @@ func (p *KPToken) metadataRequested() bool {
 	return len(args) == 1 && args[0] == "SendMetadata"
 }
 
-// Run runs one command and exits with its code.
+// Run runs one command and exits with its code: 0 success, 1 failure, 2
+// incorrect usage, or the status 'exec' passes on. When the command 'exec'
+// ran was killed by a signal, kp-token dies of the same signal, as a shell
+// loop around it (or the CLI, after a Ctrl-C) expects; Raise returns only
+// when the signal cannot end the process, and the code (128+N) stands in.
 func (p *KPToken) Run(ctx sdk.PluginContext, args []string) {
-	p.Exit(p.Execute(ctx, args))
+	err := p.run(ctx, args)
+	var status *failure.ExitStatus
+	if errors.As(err, &status) && status.Signal != nil && p.Raise != nil {
+		p.Raise(status.Signal)
+	}
+	p.Exit(failure.ExitCode(err))
 }
 
-// Execute runs one command and returns its exit code: 0 success, 1
-// failure, 2 incorrect usage, or the status 'exec' passes on. A
-// configuration the SDK cannot read panics out of here, to main's
+// run runs one command, shows how it failed if it did, and returns how it
+// ended. A configuration the SDK cannot read panics out of here, to main's
 // RecoverConfigPanic.
-func (p *KPToken) Execute(ctx sdk.PluginContext, args []string) int {
+func (p *KPToken) run(ctx sdk.PluginContext, args []string) error {
 	locale := i18n.Resolve(append([]string{ctx.Locale()}, envCandidates(p.Getenv)...)...)
 	secrets := &failure.Secrets{}
 	// Every secret the run can meet is known before the first request, so
@@ -115,7 +126,7 @@ func (p *KPToken) Execute(ctx sdk.PluginContext, args []string) int {
 		}
 		cmdutil.PrintFailure(cmdutil.IOStreams{In: p.Stdin, Out: p.Stdout, ErrOut: p.Stderr}, d.T, secrets, f)
 	}
-	return failure.ExitCode(err)
+	return err
 }
 
 // checkedWriter remembers the first error writing to stdout, so that a

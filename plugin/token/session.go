@@ -6,6 +6,7 @@ import (
 
 	"github.com/IBM-Cloud/ibm-cloud-cli-sdk/bluemix/authentication"
 
+	"github.com/kp-token/kp-token/plugin/endpoint"
 	"github.com/kp-token/kp-token/plugin/failure"
 	"github.com/kp-token/kp-token/plugin/httpclient"
 )
@@ -20,6 +21,9 @@ type Session interface {
 	// and which has no refresh token.
 	IsLoggedInAsCRI() bool
 	CRIType() string
+	// VPCCRITokenURL is the metadata service the SDK renews a VPC session
+	// through: IBMCLOUD_CR_VPC_URL, else the SDK's default.
+	VPCCRITokenURL() string
 }
 
 // SessionRequest says how fresh a session token must be.
@@ -62,6 +66,12 @@ func FromSession(s Session, req SessionRequest) (Token, bool, error) {
 	}
 	if req.EndpointErr != nil && !cri {
 		return Token{}, false, req.EndpointErr
+	}
+	if cri && s.CRIType() == "VPC" {
+		// The SDK would hand the instance's identity to this URL.
+		if _, err := endpoint.Metadata(s.VPCCRITokenURL(), "IBMCLOUD_CR_VPC_URL"); err != nil {
+			return Token{}, false, err
+		}
 	}
 	if refresh == "" && !cri {
 		if s.IsLoggedInAsCRI() {

@@ -2,7 +2,6 @@ package token
 
 import (
 	"errors"
-	"os"
 	"strings"
 
 	"github.com/IBM/go-sdk-core/v5/core"
@@ -48,23 +47,14 @@ func (p Profile) String() string {
 // FromCRToken trades a compute resource token (a Kubernetes projected
 // service account token, say) for a trusted profile's token through
 // go-sdk-core's ContainerAuthenticator. The authenticator reads the token
-// from a file: it gets a private 0600 copy, removed as soon as the request
-// is done, and never one of the user's paths.
+// from a path: it gets a pipe (crTokenFile), never one of the user's paths.
 func (c *IAM) FromCRToken(crToken string, p Profile) (Token, error) {
-	f, err := os.CreateTemp("", ".kp-token-cr-*")
+	name, done, err := crTokenFile(crToken)
 	if err != nil {
 		return Token{}, err
 	}
-	defer os.Remove(f.Name())
-	_ = f.Chmod(0o600)
-	_, werr := f.WriteString(crToken)
-	if cerr := f.Close(); werr == nil {
-		werr = cerr
-	}
-	if werr != nil {
-		return Token{}, werr
-	}
-	b := core.NewContainerAuthenticatorBuilder().SetCRTokenFilename(f.Name()).SetURL(c.URL).SetClient(c.Client)
+	defer done()
+	b := core.NewContainerAuthenticatorBuilder().SetCRTokenFilename(name).SetURL(c.URL).SetClient(c.Client)
 	// The grant takes an ID or a name: a CRN is reduced to its ID.
 	if p.ID != "" {
 		b.SetIAMProfileID(p.ID)

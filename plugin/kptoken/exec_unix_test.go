@@ -1,0 +1,201 @@
+//go:build !windows
+
+package kptoken_test
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// started is the real binary running in a process group of its own, the
+// way a shell's job control runs a foreground job: a signal sent to the
+// group is what a terminal sends for Ctrl-C.
+type started struct {
+	cmd            *exec.Cmd
+	stdout, stderr bytes.Buffer
+}
+
+func (h *host) start(extra map[string]string, stdin string, args ...string) *started {
+	h.t.Helper()
+	s := &started{cmd: exec.Command(binary, args...)}
+	for k, v := range h.env {
+		s.cmd.Env = append(s.cmd.Env, k+"="+v)
+	}
+	for k, v := range extra {
+		s.cmd.Env = append(s.cmd.Env, k+"="+v)
+	}
+	s.cmd.Stdin = strings.NewReader(stdin)
+	s.cmd.Stdout, s.cmd.Stderr = &s.stdout, &s.stderr
+	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	s.cmd.Dir = h.home // where a command killed by SIGQUIT may leave a core
+	if err := s.cmd.Start(); err != nil {
+		h.t.Fatal(err)
+	}
+	h.t.Cleanup(func() {
+		if s.cmd.ProcessState == nil {
+			_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
+			_ = s.cmd.Wait()
+		}
+	})
+	return s
+}
+
+// wait waits for the process and returns its wait status.
+func (s *started) wait(t *testing.T) syscall.WaitStatus {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- s.cmd.Wait() }()
+	select {
+	case err := <-done:
+		if _, ok := err.(*exec.ExitError); err != nil && !ok {
+			t.Fatal(err)
+		}
+	case <-time.After(30 * time.Second):
+		_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
+		<-done
+		t.Fatalf("kp-token did not end\n--- stdout\n%s--- stderr\n%s", &s.stdout, &s.stderr)
+	}
+	return s.cmd.ProcessState.Sys().(syscall.WaitStatus)
+}
+
+// waitFor polls until ok or fails after a while.
+func waitFor(t *testing.T, what string, ok func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); !ok(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+}
+
+func TestExecSignalsAsATerminalSendsThem(t *testing.T) {
+	h := newHost(t)
+	key := "@" + h.write("key", serviceKey)
+	dir := t.TempDir()
+	ready, count, out := filepath.Join(dir, "ready"), filepath.Join(dir, "count"), filepath.Join(dir, "out")
+	// The command counts the SIGINTs it gets, and reports the count when a
+	// SIGTERM ends it. Its sleeps run in the background, where sh ignores
+	// SIGINT; wait returns for each trapped signal.
+	script := `n=0
+trap 'n=$((n+1)); echo $n > "$COUNT"' INT
+trap 'echo "INT $n" > "$OUT"; exit 0' TERM
+: > "$READY"
+while :; do sleep 1 & wait $!; done`
+	s := h.start(map[string]string{"READY": ready, "COUNT": count, "OUT": out}, "",
+		"exec", "--apikey", key, "--instance-id", instanceID, "--kp-endpoint", "http://127.0.0.1:9", "--", "sh", "-c", script)
+	waitFor(t, "the command to start", func() bool { _, err := os.Stat(ready); return err == nil })
+
+	// Three Ctrl-Cs, each once the last was counted: the terminal signals
+	// the whole foreground process group. A copy forwarded by kp-token
+	// arrives within a few milliseconds, unless it merges with the
+	// terminal's while both are pending, so three tries catch it.
+	for i := 1; i <= 3; i++ {
+		if err := syscall.Kill(-s.cmd.Process.Pid, syscall.SIGINT); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, "the command to count a SIGINT", func() bool {
+			b, _ := os.ReadFile(count)
+			n, _ := strconv.Atoi(strings.TrimSpace(string(b)))
+			return n >= i
+		})
+		time.Sleep(200 * time.Millisecond)
+	}
+	// A supervisor's SIGTERM goes to kp-token alone and must reach the
+	// command.
+	if err := syscall.Kill(s.cmd.Process.Pid, syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	ws := s.wait(t)
+	got, _ := os.ReadFile(out)
+	if string(got) != "INT 3\n" || ws.Signaled() || ws.ExitStatus() != 0 {
+		t.Fatalf("want the command to count three SIGINTs, then end on the forwarded SIGTERM, and kp-token to exit 0; got %q, %v\n--- stderr\n%s", got, ws, &s.stderr)
+	}
+}
+
+func TestExecDiesOfTheCommandsSignal(t *testing.T) {
+	h := newHost(t)
+	key := "@" + h.write("key", serviceKey)
+	tests := []struct {
+		sig      syscall.Signal
+		signaled bool // else exit 128+N: Go's runtime cannot die of it
+	}{
+		{syscall.SIGINT, true},
+		{syscall.SIGTERM, true},
+		{syscall.SIGHUP, true},
+		{syscall.SIGKILL, true},
+		{syscall.SIGQUIT, false},
+		{syscall.SIGUSR1, false},
+		{syscall.SIGPIPE, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.sig.String(), func(t *testing.T) {
+			s := h.start(nil, "", "exec", "--apikey", key, "--instance-id", instanceID, "--kp-endpoint", "http://127.0.0.1:9",
+				"--", "sh", "-c", "kill -"+strings.TrimPrefix(signalName(tt.sig), "SIG")+" $$; sleep 5")
+			ws := s.wait(t)
+			switch {
+			case tt.signaled && (!ws.Signaled() || ws.Signal() != tt.sig):
+				t.Fatalf("want kp-token to die of %v, got %v (exit %d)\n--- stderr\n%s", tt.sig, ws.Signal(), ws.ExitStatus(), &s.stderr)
+			case !tt.signaled && (ws.Signaled() || ws.ExitStatus() != 128+int(tt.sig)):
+				t.Fatalf("want exit %d, got %v\n--- stderr\n%s", 128+int(tt.sig), ws, &s.stderr)
+			}
+			if s.stderr.Len() != 0 {
+				t.Fatalf("kp-token wrote to stderr:\n%s", &s.stderr)
+			}
+		})
+	}
+}
+
+// signalName is the name sh's kill takes.
+func signalName(s syscall.Signal) string {
+	return map[syscall.Signal]string{syscall.SIGINT: "INT", syscall.SIGTERM: "TERM", syscall.SIGHUP: "HUP", syscall.SIGKILL: "KILL",
+		syscall.SIGQUIT: "QUIT", syscall.SIGUSR1: "USR1", syscall.SIGPIPE: "PIPE"}[s]
+}
+
+func TestCRTokenCopyGoneAfterSignal(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP} {
+		t.Run(signalName(sig), func(t *testing.T) {
+			h := newHost(t)
+			p := h.withProfile()
+			// IAM holds the exchange until the signal has come.
+			h.iam.SetDelay(time.Minute)
+			tmp := t.TempDir()
+			s := h.start(map[string]string{"TMPDIR": tmp}, crToken, "get", "--cr-token", "-", "--profile", p.ID, "--no-cache")
+			waitFor(t, "the exchange to reach IAM", func() bool { return h.iam.Count() > 0 })
+			if err := syscall.Kill(s.cmd.Process.Pid, sig); err != nil {
+				t.Fatal(err)
+			}
+			ws := s.wait(t)
+			if left, _ := filepath.Glob(filepath.Join(tmp, ".kp-token-cr-*")); len(left) != 0 {
+				t.Fatalf("the compute resource token's copy stayed: %v", left)
+			}
+			if !ws.Signaled() || ws.Signal() != sig {
+				t.Fatalf("want kp-token to die of %v: %v\n--- stderr\n%s", sig, ws, &s.stderr)
+			}
+		})
+	}
+}
+
+// TestExecKeepsIgnoredSignalsIgnored: under 'nohup' (SIGHUP ignored), the
+// command must ignore SIGHUP as it would without kp-token, and a hangup
+// must not reach it through kp-token either.
+func TestExecKeepsIgnoredSignalsIgnored(t *testing.T) {
+	h := newHost(t)
+	key := h.write("key", serviceKey)
+	sh := exec.Command("sh", "-c", `trap '' HUP; exec "$KP_TOKEN_BINARY" exec --apikey @"$KEY" --instance-id `+instanceID+
+		` --kp-endpoint http://127.0.0.1:9 -- sh -c 'kill -HUP $$; kill -HUP $PPID; sleep 1; echo alive'`)
+	for k, v := range h.env {
+		sh.Env = append(sh.Env, k+"="+v)
+	}
+	sh.Env = append(sh.Env, "KP_TOKEN_BINARY="+binary, "KEY="+key)
+	out, err := sh.CombinedOutput()
+	if err != nil || string(out) != "alive\n" {
+		t.Fatalf("the command did not outlive SIGHUP under nohup: %v\n%s", err, out)
+	}
+}
