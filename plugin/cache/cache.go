@@ -86,6 +86,12 @@ type Cache struct {
 // folder, or owned by another user.
 var ErrUnsafe = errors.New("cache folder is not safe to use")
 
+// UnsafeError is ErrUnsafe for the folder Dir.
+type UnsafeError struct{ Dir string }
+
+func (e *UnsafeError) Error() string        { return ErrUnsafe.Error() + ": " + e.Dir }
+func (e *UnsafeError) Is(target error) bool { return target == ErrUnsafe }
+
 // Open creates the folder (0700) if needed. An existing folder is used
 // only if it is a plain folder owned by this user; looser modes are
 // tightened to 0700 first.
@@ -105,7 +111,7 @@ func Open(dir string) (*Cache, error) {
 		return nil, err
 	}
 	if !st.IsDir() || st.Mode()&fs.ModeSymlink != 0 || !ownedByMe(st) {
-		return nil, ErrUnsafe
+		return nil, &UnsafeError{Dir: dir}
 	}
 	if st.Mode().Perm()&0o077 != 0 {
 		if err := os.Chmod(dir, 0o700); err != nil {

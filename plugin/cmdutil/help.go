@@ -21,9 +21,6 @@ const Namespace = "kp-token"
 // ('ibmcloud kp-token get [...]'); Cobra's own Use is only the name.
 const usageAnnotation = "kp-token/usage"
 
-// FormatsAnnotation lists the --output values, the {{.Formats}} of its help.
-const FormatsAnnotation = "kp-token/formats"
-
 // metavar names a flag's value in help where the flag's own name, in
 // capitals, would not (KEY, not APIKEY). One table: every command uses
 // the same names.
@@ -47,47 +44,9 @@ func metavar(flag string) string {
 	return strings.ToUpper(strings.ReplaceAll(flag, "-", "_"))
 }
 
-// The command tree holds message IDs, not text: Short, Long (IDs separated
-// by spaces, rendered as paragraphs), the usage annotation and flag usages
-// are translated only when help or metadata is printed. A run that prints
-// no message never loads a catalog.
-
-// ShortText is a command's description in the translator's language.
-func ShortText(c *cobra.Command, t *i18n.Translator) string { return t.T(c.Short) }
-
-// UsageText is a command's usage line in the translator's language.
-func UsageText(c *cobra.Command, t *i18n.Translator) string {
-	if id := c.Annotations[usageAnnotation]; id != "" {
-		return t.T(id)
-	}
-	return ""
-}
-
-// FlagText is a flag's help in the translator's language.
-func FlagText(f *pflag.Flag, t *i18n.Translator) string {
-	var data map[string]any
-	if v := f.Annotations[FormatsAnnotation]; len(v) > 0 {
-		data = map[string]any{"Formats": v[0]}
-	}
-	return t.T(f.Usage, data)
-}
-
-// Usage is the annotation that holds a command's usage line.
-func Usage(id string) map[string]string { return map[string]string{usageAnnotation: id} }
-
-// Paragraphs is a Long made of several messages.
-func Paragraphs(ids ...string) string { return strings.Join(ids, " ") }
-
-func longText(c *cobra.Command, t *i18n.Translator) string {
-	if c.Long == "" {
-		return ""
-	}
-	var parts []string
-	for _, id := range strings.Fields(c.Long) {
-		parts = append(parts, t.T(id))
-	}
-	return strings.Join(parts, "\n\n")
-}
+// UsageLine is a command's usage line as the CLI shows it ("" for the
+// root).
+func UsageLine(c *cobra.Command) string { return c.Annotations[usageAnnotation] }
 
 var helpTemplate = sync.OnceValue(func() *template.Template {
 	return template.Must(template.New("help").Parse(
@@ -105,17 +64,18 @@ var helpTemplate = sync.OnceValue(func() *template.Template {
 {{.Flags}}{{end}}`))
 })
 
-// WriteHelp prints a command's help in the layout of the CLI's own help
-// (NAME, USAGE, OPTIONS), every word from the catalogs.
+// WriteHelp prints the help of c, a command of a tree built for help, in
+// the layout of the CLI's own help (NAME, USAGE, OPTIONS), every word from
+// the catalogs.
 func WriteHelp(w io.Writer, c *cobra.Command, t *i18n.Translator) error {
-	usage := UsageText(c, t)
+	usage := UsageLine(c)
 	commands := ""
 	if usage == "" {
 		usage = t.T("root_usage")
 		var names []string
 		for _, s := range c.Commands() {
 			if !s.Hidden {
-				names = append(names, fmt.Sprintf("  %-14s %s", s.Name(), ShortText(s, t)))
+				names = append(names, fmt.Sprintf("  %-14s %s", s.Name(), s.Short))
 			}
 		}
 		commands = strings.Join(names, "\n") + "\n"
@@ -126,17 +86,17 @@ func WriteHelp(w io.Writer, c *cobra.Command, t *i18n.Translator) error {
 		"CommandsHeader": t.T("help_commands"),
 		"OptionsHeader":  t.T("help_options"),
 		"Name":           c.Name(),
-		"Short":          ShortText(c, t),
-		"Long":           longText(c, t),
+		"Short":          c.Short,
+		"Long":           c.Long,
 		"Usage":          usage,
 		"Commands":       commands,
-		"Flags":          flagUsages(c.Flags(), t),
+		"Flags":          flagUsages(c.Flags()),
 	})
 }
 
 // flagUsages lists flags like pflag does, without pflag's English
 // "(default ...)" suffix: defaults are stated in the localized help text.
-func flagUsages(fs *pflag.FlagSet, t *i18n.Translator) string {
+func flagUsages(fs *pflag.FlagSet) string {
 	type row struct{ name, usage string }
 	var rows []row
 	width := 0
@@ -156,7 +116,7 @@ func flagUsages(fs *pflag.FlagSet, t *i18n.Translator) string {
 		if w := DisplayWidth(name); w > width {
 			width = w
 		}
-		rows = append(rows, row{name, FlagText(f, t)})
+		rows = append(rows, row{name, f.Usage})
 	})
 	var b bytes.Buffer
 	for _, r := range rows {

@@ -1,6 +1,7 @@
 package cmdutil
 
 import (
+	"strings"
 	"time"
 
 	"github.com/IBM-Cloud/ibm-cloud-cli-sdk/bluemix/terminal"
@@ -37,6 +38,12 @@ func RenderFailure(t *i18n.Translator, f *failure.Failure) FailureText {
 	// lines but loses every other control character.
 	out.Cause, out.Remedy = output.SafeText(out.Cause), output.SafeText(out.Remedy)
 	out.Detail, out.Extra = output.SafeLine(f.Detail), output.SafeText(f.Extra)
+	if f.Table != nil {
+		rows := append([][2]string{{t.T(f.Table.Header[0]), t.T(f.Table.Header[1])}}, f.Table.Rows...)
+		var b strings.Builder
+		WriteRows(&b, rows)
+		out.Extra = output.SafeText(strings.TrimSuffix(b.String(), "\n"))
+	}
 	return out
 }
 

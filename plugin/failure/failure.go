@@ -117,8 +117,10 @@ type Failure struct {
 	// its own after the remedy, scrubbed like everything else.
 	Detail string
 	// Extra is text already in the user's language, shown after the cause
-	// (what a failed 'setup' undid, the instances that matched).
+	// (what a failed 'setup' undid).
 	Extra string
+	// Table is shown after the cause (the instances that matched).
+	Table *Table
 	// Outage holds the facts of an outage (Kind.Outage()), for another
 	// process to say the same failure again.
 	Outage *Outage
@@ -135,6 +137,13 @@ func (f *Failure) Error() string {
 }
 
 func (f *Failure) Unwrap() error { return f.Err }
+
+// Table is a table of plain text with a header of message IDs: two
+// columns, aligned when shown, every cell made one safe line.
+type Table struct {
+	Header [2]string
+	Rows   [][2]string
+}
 
 // Msg is template data that is itself a message ID, rendered in the
 // user's language before the message that holds it (a source named in

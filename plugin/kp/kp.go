@@ -17,6 +17,8 @@ import (
 
 	"github.com/kp-token/kp-token/plugin/endpoint"
 	"github.com/kp-token/kp-token/plugin/failure"
+	"github.com/kp-token/kp-token/plugin/httpclient"
+	"github.com/kp-token/kp-token/plugin/output"
 )
 
 // Regions are the regions where Key Protect runs, in one table: each has
@@ -221,4 +223,46 @@ func Reasons(e *kpclient.Error) string {
 		return e.Message
 	}
 	return strings.Join(parts, "; ")
+}
+
+// Who is who a token says it is, for the messages of a refused check.
+type Who struct {
+	Identity, IAMID string
+}
+
+// Verify is Check with Key Protect's answer (or the network's) turned into
+// a failure that says what it means for the token and instance: status is
+// Key Protect's HTTP status when it refused the call, 0 otherwise.
+func Verify(ctx context.Context, client *http.Client, baseURL, instanceID, bearer string, who Who, timeout time.Duration) (Access, int, error) {
+	access, err := Check(ctx, client, baseURL, instanceID, bearer, timeout)
+	if err == nil {
+		return access, 0, nil
+	}
+	data := map[string]any{"Instance": instanceID, "URL": baseURL, "Identity": who.Identity, "IAMID": who.IAMID}
+	e, answered := ServiceError(err)
+	if !answered {
+		return Access{}, 0, httpclient.Failure(TransportCause(err), Service, baseURL, timeout)
+	}
+	data["Status"], data["Reason"] = e.StatusCode, output.SafeLine(Reasons(e))
+	var f *failure.Failure
+	switch {
+	case e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusForbidden:
+		f = failure.New("verify_no_access", data).WithRemedy("verify_no_access_remedy", data)
+	case e.StatusCode == http.StatusNotFound || mentionsInstance(e):
+		f = failure.New("verify_instance_not_found", data).WithRemedy("verify_instance_not_found_remedy", data).
+			WithKind(failure.KindInstanceNotFound)
+	case e.StatusCode == http.StatusBadRequest:
+		f = failure.New("verify_bad_request", data).WithRemedy("verify_bad_request_remedy", data)
+	case e.StatusCode == http.StatusTooManyRequests || e.StatusCode >= 500:
+		f = failure.New("kp_unavailable", data).WithRemedy("net_timeout_remedy", nil)
+	default:
+		f = failure.New("verify_rejected", data).WithRemedy("verify_bad_request_remedy", data)
+	}
+	return Access{}, e.StatusCode, f.Wrap(err)
+}
+
+// mentionsInstance reports whether Key Protect's reasons are about the
+// instance ID (an unknown or malformed bluemix-instance).
+func mentionsInstance(e interface{ Error() string }) bool {
+	return strings.Contains(strings.ToUpper(e.Error()), "INSTANCE")
 }

@@ -1,9 +1,9 @@
 // Package kptoken is kp-token as the IBM Cloud CLI sees it: the SDK's
 // plugin.Plugin (GetMetadata, Run). It is the only package that knows the
-// SDK's plug-in runtime: it derives the metadata from the Cobra tree, makes
-// the process-wide SDK settings a run needs (settings.go), builds what the
-// commands are given, runs the command and turns how it ended into FAILED
-// and an exit code.
+// SDK's plug-in runtime: it derives the metadata from the command tree,
+// makes the process-wide SDK settings a run needs (settings.go), builds
+// the factory the commands are given, runs the command line (package
+// root), shows how it failed, and exits with its code.
 package kptoken
 
 import (
@@ -11,11 +11,13 @@ import (
 	"io"
 	"os"
 
+	"github.com/IBM-Cloud/ibm-cloud-cli-sdk/bluemix/configuration/config_helpers"
 	"github.com/IBM-Cloud/ibm-cloud-cli-sdk/bluemix/terminal"
 	sdk "github.com/IBM-Cloud/ibm-cloud-cli-sdk/plugin"
 
 	"github.com/kp-token/kp-token/i18n"
-	"github.com/kp-token/kp-token/plugin/cmd"
+	"github.com/kp-token/kp-token/plugin/cmd/factory"
+	"github.com/kp-token/kp-token/plugin/cmd/root"
 	"github.com/kp-token/kp-token/plugin/cmdutil"
 	"github.com/kp-token/kp-token/plugin/failure"
 	"github.com/kp-token/kp-token/plugin/token"
@@ -54,7 +56,7 @@ func New() *KPToken {
 		Stdout: terminal.Output,
 		Stderr: terminal.ErrOutput,
 		Exit:   os.Exit,
-		Raise:  cmd.Raise,
+		Raise:  raise,
 	}
 }
 
@@ -68,9 +70,10 @@ func (p *KPToken) GetMetadata() sdk.PluginMetadata {
 	if !p.metadataRequested() {
 		return sdk.PluginMetadata{Name: Name}
 	}
-	tr := i18n.New(envLocale(p.Getenv))
-	d := &cmd.Deps{T: tr, Getenv: p.Getenv, Secrets: &failure.Secrets{}}
-	return Metadata(cmd.NewRoot(d), Version, tr)
+	f := factory.New(factory.Options{Stdin: p.Stdin, Stdout: p.Stdout, Stderr: p.Stderr, Locale: envLocale(p.Getenv),
+		Getenv: p.Getenv, Environ: os.Environ, Version: Version, Commit: Commit})
+	f.Help = cmdutil.NewHelp(f.T)
+	return Metadata(root.NewCmdRoot(f, ""), Version)
 }
 
 // metadataRequested tells a 'SendMetadata' run, as plugin.Start does.
@@ -83,21 +86,26 @@ func (p *KPToken) metadataRequested() bool {
 }
 
 // Run runs one command and exits with its code: 0 success, 1 failure, 2
-// incorrect usage, or the status 'exec' passes on. When the command 'exec'
-// ran was killed by a signal, kp-token dies of the same signal, as a shell
-// loop around it (or the CLI, after a Ctrl-C) expects; Raise returns only
-// when the signal cannot end the process, and the code (128+N) stands in.
+// incorrect usage, or the status 'exec' passes on (exitCode). When the
+// command 'exec' ran was killed by a signal, kp-token dies of the same
+// signal, as a shell loop around it (or the CLI, after a Ctrl-C) expects;
+// Raise returns only when the signal cannot end the process, and the code
+// (128+N) stands in.
 func (p *KPToken) Run(ctx sdk.PluginContext, args []string) {
 	err := p.run(ctx, args)
 	var status *failure.ExitStatus
 	if errors.As(err, &status) && status.Signal != nil && p.Raise != nil {
 		p.Raise(status.Signal)
 	}
-	p.Exit(failure.ExitCode(err))
+	p.Exit(exitCode(err))
 }
 
-// run runs one command, shows how it failed if it did, and returns how it
-// ended. A configuration the SDK cannot read panics out of here, to main's
+// exitCode is the process's exit code for how the run ended, from the
+// error's type alone.
+func exitCode(err error) int { return failure.ExitCode(err) }
+
+// run runs one command line and shows how it failed, if it did. A
+// configuration the SDK cannot read panics out of here, to main's
 // RecoverConfigPanic.
 func (p *KPToken) run(ctx sdk.PluginContext, args []string) error {
 	locale := i18n.Resolve(append([]string{ctx.Locale()}, envCandidates(p.Getenv)...)...)
@@ -105,44 +113,17 @@ func (p *KPToken) run(ctx sdk.PluginContext, args []string) error {
 	// Every secret the run can meet is known before the first request, so
 	// an echo in an error reply or a trace is hidden too.
 	secrets.Add(token.StripBearer(ctx.IAMToken()), ctx.IAMRefreshToken())
-	out := &checkedWriter{w: p.Stdout}
-	d := p.newDeps(ctx, locale, secrets, out)
-	defer applySettings(ctx, p.Getenv, locale, secrets, d.HTTPClient(d.Timeout()))()
+	f := factory.New(factory.Options{
+		Stdin: p.Stdin, Stdout: &cmdutil.CheckedWriter{W: p.Stdout}, Stderr: p.Stderr,
+		Locale: locale, Context: ctx, Getenv: p.Getenv, Environ: os.Environ, Secrets: secrets,
+		ConfigPath: config_helpers.ConfigFilePath(), Exit: p.Exit,
+		Version: Version, Commit: Commit,
+	})
+	defer applySettings(ctx, p.Getenv, locale, secrets, f.HTTPClient(f.Timeout))()
 
-	err := cmd.Run(d, args)
-	if _, isFailure := failure.As(err); out.err != nil && !isFailure {
-		// A script must see that its data did not arrive (>/dev/full, a
-		// closed pipe).
-		err = failure.New("stdout_write_failed", nil).WithRemedy("stdout_write_remedy", nil).WithDetail(out.err.Error())
-	}
-	var status *failure.ExitStatus
-	if err != nil && !errors.As(err, &status) {
-		f, ok := failure.As(err)
-		if !ok {
-			// Not a failure the commands foresaw: still FAILED and exit 1,
-			// with the scrubbed detail.
-			f = failure.New("unexpected_error", map[string]any{"Detail": err.Error()}).Wrap(err)
-			err = f
-		}
-		cmdutil.PrintFailure(cmdutil.IOStreams{In: p.Stdin, Out: p.Stdout, ErrOut: p.Stderr}, d.T, secrets, f)
+	err := root.Run(f, args)
+	if fl, ok := failure.As(err); ok {
+		cmdutil.PrintFailure(cmdutil.IOStreams{In: p.Stdin, Out: p.Stdout, ErrOut: p.Stderr}, f.T, secrets, fl)
 	}
 	return err
 }
-
-// checkedWriter remembers the first error writing to stdout, so that a
-// command whose data could not be written does not exit 0.
-type checkedWriter struct {
-	w   io.Writer
-	err error
-}
-
-func (c *checkedWriter) Write(b []byte) (int, error) {
-	n, err := c.w.Write(b)
-	if err != nil && c.err == nil {
-		c.err = err
-	}
-	return n, err
-}
-
-// Unwrap is the real stdout, for a child process to inherit.
-func (c *checkedWriter) Unwrap() io.Writer { return c.w }

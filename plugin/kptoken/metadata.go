@@ -7,20 +7,19 @@ import (
 	sdk "github.com/IBM-Cloud/ibm-cloud-cli-sdk/plugin"
 	"github.com/spf13/cobra"
 
-	"github.com/kp-token/kp-token/i18n"
 	"github.com/kp-token/kp-token/plugin/cmdutil"
 )
 
-// Metadata builds the SDK metadata from the Cobra tree, so that help,
-// metadata and behaviour cannot drift apart.
-func Metadata(root *cobra.Command, version string, t *i18n.Translator) sdk.PluginMetadata {
+// Metadata builds the SDK metadata from root, a tree built for help, so
+// that help, metadata and behaviour cannot drift apart.
+func Metadata(root *cobra.Command, version string) sdk.PluginMetadata {
 	md := sdk.PluginMetadata{
 		Name:                     Name,
 		Version:                  parseVersion(version),
 		MinCliVersion:            sdk.VersionType{Major: 2, Minor: 0, Build: 0},
 		PrivateEndpointSupported: true,
 		IsCobraPlugin:            true,
-		Namespaces:               []sdk.Namespace{{Name: cmdutil.Namespace, Description: cmdutil.ShortText(root, t)}},
+		Namespaces:               []sdk.Namespace{{Name: cmdutil.Namespace, Description: root.Short}},
 	}
 	for _, c := range root.Commands() {
 		if c.Hidden {
@@ -30,27 +29,12 @@ func Metadata(root *cobra.Command, version string, t *i18n.Translator) sdk.Plugi
 			Namespace:   cmdutil.Namespace,
 			Name:        c.Name(),
 			Aliases:     c.Aliases,
-			Description: cmdutil.ShortText(c, t),
-			Usage:       cmdutil.UsageText(c, t),
-			Flags:       pluginFlags(c, t),
+			Description: c.Short,
+			Usage:       cmdutil.UsageLine(c),
+			Flags:       sdk.ConvertCobraFlagsToPluginFlags(c),
 		})
 	}
 	return md
-}
-
-// pluginFlags are the SDK's flags of c with their help translated.
-func pluginFlags(c *cobra.Command, t *i18n.Translator) []sdk.Flag {
-	flags := sdk.ConvertCobraFlagsToPluginFlags(c)
-	for i, f := range flags {
-		name := f.Name
-		if j := strings.LastIndex(name, ","); j >= 0 {
-			name = name[j+1:]
-		}
-		if pf := c.Flags().Lookup(name); pf != nil {
-			flags[i].Description = cmdutil.FlagText(pf, t)
-		}
-	}
-	return flags
 }
 
 func parseVersion(v string) sdk.VersionType {

@@ -26,6 +26,14 @@ type Session interface {
 	VPCCRITokenURL() string
 }
 
+// Renewer renews the CLI session as a critical section: it returns a
+// session access token ("Bearer ...") that stays valid for longer than
+// minValidity, one another process renewed since previous was read, or a
+// new one (ConfigSession).
+type Renewer interface {
+	Renew(previous string, minValidity time.Duration, now func() time.Time) (string, error)
+}
+
 // SessionRequest says how fresh a session token must be.
 type SessionRequest struct {
 	MinValidity time.Duration
@@ -35,7 +43,7 @@ type SessionRequest struct {
 	Timeout     time.Duration
 	// Renewer, when set, renews as a critical section (ConfigSession);
 	// without it the PluginContext renews on its own.
-	Renewer *ConfigSession
+	Renewer Renewer
 	// EndpointErr is why the IAM endpoint cannot be used (a private session
 	// without a private IAM endpoint, plain http). It only matters when the
 	// token must be renewed: a fresh token needs no network.

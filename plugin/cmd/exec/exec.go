@@ -1,82 +1,108 @@
-package cmd
+// Package exec is 'kp-token exec': a command run with the token,
+// instance and endpoint in its environment, so the token is in no argv.
+package exec
 
 import (
+	"context"
 	"errors"
 	"io"
 	"os"
-	"os/exec"
+	osexec "os/exec"
 	"os/signal"
 	"runtime"
 	"slices"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/kp-token/kp-token/i18n"
+	"github.com/kp-token/kp-token/plugin/cmdutil"
+	"github.com/kp-token/kp-token/plugin/credential"
 	"github.com/kp-token/kp-token/plugin/failure"
 	"github.com/kp-token/kp-token/plugin/output"
+	"github.com/kp-token/kp-token/plugin/target"
+	"github.com/kp-token/kp-token/plugin/token"
 )
 
 // ExecOptions are the inputs of 'kp-token exec'.
 type ExecOptions struct {
-	sourceOptions
-	targetOptions
-	Quiet bool
+	IO          cmdutil.IOStreams
+	T           *i18n.Translator
+	Now         func() time.Time
+	CLIQuiet    bool
+	Environ     func() []string
+	Credentials func(cmdutil.Notifier) *credential.Resolver
+	Targets     func(cmdutil.Notifier) *target.Resolver
+
+	Source credential.Source
+	Target target.Request
+	Quiet  bool
 	// KeepEnv passes the credential variables kp-token reads on to the
 	// command (consumedCredentials).
 	KeepEnv bool
 	Command []string
 }
 
-// NewCmdExec builds 'kp-token exec'.
-func NewCmdExec(d *Deps) *cobra.Command {
-	opts := &ExecOptions{}
+// NewCmdExec builds 'kp-token exec'; runF, when set, runs instead of the
+// command.
+func NewCmdExec(f *cmdutil.Factory, runF func(*ExecOptions) error) *cobra.Command {
+	opts := &ExecOptions{IO: f.IO, T: f.T, Now: f.Now, CLIQuiet: f.Quiet, Environ: f.Environ,
+		Credentials: f.Credentials, Targets: f.Targets}
+	h := f.Help
 	c := &cobra.Command{
 		Use:         "exec",
-		Short:       "exec_description",
-		Long:        "exec_long",
-		Annotations: annotate("exec_usage"),
+		Short:       h.T("exec_description"),
+		Long:        h.T("exec_long"),
+		Annotations: h.Usage("exec_usage"),
 		RunE: func(c *cobra.Command, args []string) error {
-			opts.sourceOptions.bind(c)
+			cmdutil.BindSource(c, &opts.Source)
 			opts.Command = args
-			return RunExec(d, opts)
+			if runF != nil {
+				return runF(opts)
+			}
+			return execRun(c.Context(), opts)
 		},
 	}
 	// Everything from the first argument on is the command and its own
 	// options: 'exec curl -H ...' needs no '--'.
 	c.Flags().SetInterspersed(false)
-	addSourceFlags(c, d, &opts.sourceOptions)
-	addTargetFlags(c, d, &opts.targetOptions)
-	c.Flags().BoolVarP(&opts.Quiet, "quiet", "q", false, "flag_exec_quiet")
-	c.Flags().BoolVar(&opts.KeepEnv, "keep-env", false, "flag_exec_keep_env")
+	cmdutil.AddSourceFlags(c, h, &opts.Source)
+	cmdutil.AddTargetFlags(c, h, &opts.Target)
+	c.Flags().BoolVarP(&opts.Quiet, "quiet", "q", false, h.T("flag_exec_quiet"))
+	c.Flags().BoolVar(&opts.KeepEnv, "keep-env", false, h.T("flag_exec_keep_env"))
 	return c
 }
 
-// RunExec runs a command with KP_ACCESS_TOKEN, KP_INSTANCE_ID and
+// execRun runs a command with KP_ACCESS_TOKEN, KP_INSTANCE_ID and
 // KP_ENDPOINT in its environment, so the token is in no argv, and ends
 // with the command's status, or its signal.
-func RunExec(d *Deps, opts *ExecOptions) error {
+func execRun(ctx context.Context, opts *ExecOptions) error {
 	if len(opts.Command) == 0 {
 		return failure.Usagef("exec_no_command", nil)
 	}
-	p := &output.Printer{Out: d.IO.Out, Err: d.IO.ErrOut, T: d.T, Quiet: opts.Quiet || d.Quiet, Now: d.Now}
+	p := &output.Printer{Out: opts.IO.Out, Err: opts.IO.ErrOut, T: opts.T, Quiet: opts.Quiet || opts.CLIQuiet, Now: opts.Now}
 	var path string
 	lookPath := func() (err error) {
-		if path, err = exec.LookPath(opts.Command[0]); err != nil {
+		if path, err = osexec.LookPath(opts.Command[0]); err != nil {
 			return failure.New("exec_not_found", map[string]any{"Command": output.SafeLine(opts.Command[0])}).
 				WithRemedy("exec_not_found_remedy", nil).WithExitCode(failure.ExitNotFound).Wrap(err)
 		}
 		return nil
 	}
-	t, target, _, err := tokenFor(d, p, &opts.sourceOptions, &opts.targetOptions, targetNeeds{endpoint: true, instance: true}, lookPath)
+	n := cmdutil.Notices{P: p}
+	creds := opts.Credentials(n)
+	t, tgt, err := opts.Targets(n).With(ctx, opts.Target, target.Needs{Endpoint: true, Instance: true}, lookPath,
+		func(ctx context.Context) (token.Token, error) { return creds.Resolve(ctx, opts.Source) })
 	if err != nil {
 		return err
 	}
-	child := exec.Command(path, opts.Command[1:]...)
+	child := osexec.Command(path, opts.Command[1:]...)
 	set := map[string]string{
 		"KP_ACCESS_TOKEN": t.Bearer(),
-		"KP_INSTANCE_ID":  target.InstanceID,
-		"KP_ENDPOINT":     target.Endpoint,
+		"KP_INSTANCE_ID":  tgt.InstanceID,
+		"KP_ENDPOINT":     tgt.Endpoint,
 	}
 	if !opts.KeepEnv {
 		// The command gets the short-lived token, not the credential that
@@ -85,10 +111,10 @@ func RunExec(d *Deps, opts *ExecOptions) error {
 			set[name] = ""
 		}
 	}
-	child.Env = childEnv(d.Environ(), set)
-	child.Stdin, child.Stdout, child.Stderr = d.IO.In, d.IO.Out, d.IO.ErrOut
+	child.Env = childEnv(opts.Environ(), set)
+	child.Stdin, child.Stdout, child.Stderr = opts.IO.In, opts.IO.Out, opts.IO.ErrOut
 	// The child gets the real stdout (a terminal stays a terminal).
-	if u, ok := d.IO.Out.(interface{ Unwrap() io.Writer }); ok {
+	if u, ok := opts.IO.Out.(interface{ Unwrap() io.Writer }); ok {
 		child.Stdout = u.Unwrap()
 	}
 
@@ -169,7 +195,7 @@ func exitStatus(ps *os.ProcessState, err error) *failure.ExitStatus {
 	if ws, ok := ps.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
 		return &failure.ExitStatus{Code: 128 + int(ws.Signal()), Signal: ws.Signal()}
 	}
-	var ee *exec.ExitError
+	var ee *osexec.ExitError
 	if errors.As(err, &ee) {
 		return &failure.ExitStatus{Code: ee.ExitCode()}
 	}

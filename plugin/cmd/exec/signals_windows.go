@@ -1,4 +1,4 @@
-package cmd
+package exec
 
 import "os"
 
@@ -9,7 +9,3 @@ var absorbedSignals = []os.Signal{os.Interrupt}
 
 // forwardedSignals: Windows has no signals to send to one process.
 var forwardedSignals []os.Signal
-
-// Raise cannot end a process with a signal on Windows: the caller exits
-// with the code instead.
-func Raise(os.Signal) {}

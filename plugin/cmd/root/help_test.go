@@ -1,19 +1,18 @@
-package cmd
+package root
 
 import (
 	"bytes"
 	"regexp"
+	"strings"
 	"testing"
 
-	"github.com/kp-token/kp-token/i18n"
-	"github.com/kp-token/kp-token/plugin/cmdutil"
+	"github.com/kp-token/kp-token/plugin/cmd/factory"
 )
 
 // TestHelpValueNames checks the value name each option shows in help: the
 // table's names where the flag's own name would mislead, the flag's name in
 // capitals otherwise, none for a switch.
 func TestHelpValueNames(t *testing.T) {
-	d := &Deps{T: i18n.New("en_US"), Getenv: func(string) string { return "" }}
 	tests := []struct {
 		command string
 		rows    []string
@@ -25,15 +24,7 @@ func TestHelpValueNames(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.command, func(t *testing.T) {
-			root := NewRootFor(d, tt.command)
-			c, _, err := root.Find([]string{tt.command})
-			if err != nil {
-				t.Fatal(err)
-			}
-			var b bytes.Buffer
-			if err := cmdutil.WriteHelp(&b, c, d.T); err != nil {
-				t.Fatal(err)
-			}
+			b := help(t, tt.command)
 			for _, row := range tt.rows {
 				if !regexp.MustCompile(`(?m)^\s+` + regexp.QuoteMeta(row) + `\s{2,}\S`).Match(b.Bytes()) {
 					t.Errorf("no option row %q in:\n%s", row, b.String())
@@ -44,4 +35,16 @@ func TestHelpValueNames(t *testing.T) {
 			}
 		})
 	}
+}
+
+// help runs '<command> --help' on a tree built for a run, as a user does.
+func help(t *testing.T, command string) *bytes.Buffer {
+	t.Helper()
+	var out bytes.Buffer
+	f := factory.New(factory.Options{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &out, Locale: "en_US",
+		Getenv: func(string) string { return "" }})
+	if err := Run(f, []string{command, "--help"}); err != nil {
+		t.Fatal(err)
+	}
+	return &out
 }

@@ -1,4 +1,6 @@
-package cmd
+// Package inspect is 'kp-token inspect': what a token says (its claims),
+// without verifying its signature.
+package inspect
 
 import (
 	"encoding/json"
@@ -11,6 +13,8 @@ import (
 	"github.com/IBM-Cloud/ibm-cloud-cli-sdk/bluemix/terminal"
 	"github.com/spf13/cobra"
 
+	"github.com/kp-token/kp-token/i18n"
+	"github.com/kp-token/kp-token/plugin/cmdutil"
 	"github.com/kp-token/kp-token/plugin/failure"
 	"github.com/kp-token/kp-token/plugin/output"
 	"github.com/kp-token/kp-token/plugin/token"
@@ -18,19 +22,30 @@ import (
 
 // InspectOptions are the inputs of 'kp-token inspect'.
 type InspectOptions struct {
-	outputOptions
-	Token string // argument: a token or "-"
-	File  string
+	IO       cmdutil.IOStreams
+	T        *i18n.Translator
+	Now      func() time.Time
+	CLIQuiet bool
+	// Context is the CLI session, whose token is inspected when no other
+	// is given; nil outside a session.
+	Context cmdutil.Context
+	Secrets *failure.Secrets
+
+	Output cmdutil.OutputFlags
+	Token  string // argument: a token or "-"
+	File   string
 }
 
-// NewCmdInspect builds 'kp-token inspect'.
-func NewCmdInspect(d *Deps) *cobra.Command {
-	opts := &InspectOptions{}
+// NewCmdInspect builds 'kp-token inspect'; runF, when set, runs instead of
+// the command.
+func NewCmdInspect(f *cmdutil.Factory, runF func(*InspectOptions) error) *cobra.Command {
+	opts := &InspectOptions{IO: f.IO, T: f.T, Now: f.Now, CLIQuiet: f.Quiet, Context: f.Context, Secrets: f.Secrets}
+	h := f.Help
 	c := &cobra.Command{
 		Use:         "inspect",
-		Short:       "inspect_description",
-		Long:        "inspect_long",
-		Annotations: annotate("inspect_usage"),
+		Short:       h.T("inspect_description"),
+		Long:        h.T("inspect_long"),
+		Annotations: h.Usage("inspect_usage"),
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) > 1 {
 				return failure.Usagef("inspect_too_many_args", nil)
@@ -44,35 +59,39 @@ func NewCmdInspect(d *Deps) *cobra.Command {
 					return failure.Usagef("inspect_empty_arg", nil)
 				}
 			}
-			return RunInspect(d, opts)
+			if runF != nil {
+				return runF(opts)
+			}
+			return inspectRun(opts)
 		},
 	}
-	c.Flags().StringVar(&opts.File, "file", "", "flag_inspect_file")
-	opts.formats = output.JSONOnly
-	c.Flags().StringVar(&opts.Output, "output", "", "flag_output_json")
+	c.Flags().StringVar(&opts.File, "file", "", h.T("flag_inspect_file"))
+	// --output only: a token's claims have no quiet form.
+	opts.Output.Formats = output.JSONOnly
+	c.Flags().StringVar(&opts.Output.Output, "output", "", h.T("flag_output_json"))
 	return c
 }
 
-// RunInspect decodes a token, without verifying its signature, and shows
+// inspectRun decodes a token, without verifying its signature, and shows
 // its claims. It fails (exit 1) when the token has expired.
-func RunInspect(d *Deps, opts *InspectOptions) error {
-	p, err := opts.printer(d)
+func inspectRun(opts *InspectOptions) error {
+	p, err := opts.Output.Printer(opts.IO, opts.T, opts.CLIQuiet, opts.Now)
 	if err != nil {
 		return err
 	}
 	if opts.Token != "" && opts.File != "" {
 		return failure.Usagef("inspect_two_sources", nil)
 	}
-	raw, err := inspectSource(d, opts)
+	raw, err := source(opts)
 	if err != nil {
 		return err
 	}
-	d.Secrets.Add(token.StripBearer(raw))
+	opts.Secrets.Add(token.StripBearer(raw))
 	claims, err := token.Decode(raw)
 	if err != nil {
 		return err
 	}
-	now := d.Now()
+	now := opts.Now()
 	left := claims.Info.Expiry.Sub(now)
 	if p.Format == output.JSON {
 		doc := map[string]any{}
@@ -84,9 +103,9 @@ func RunInspect(d *Deps, opts *InspectOptions) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintln(d.IO.Out, string(b))
+		fmt.Fprintln(opts.IO.Out, string(b))
 	} else {
-		writeClaims(d, d.IO.Out, claims, now, p)
+		writeClaims(opts.IO.Out, opts.T, claims, now, p)
 	}
 	if left <= 0 {
 		return failure.New("inspect_expired", map[string]any{"Expiry": p.Expiry(claims.Info.Expiry)}).
@@ -95,10 +114,12 @@ func RunInspect(d *Deps, opts *InspectOptions) error {
 	return nil
 }
 
-func inspectSource(d *Deps, opts *InspectOptions) (string, error) {
+// source is the token to inspect: the argument, standard input ("-"), a
+// token file, or the CLI session's.
+func source(opts *InspectOptions) (string, error) {
 	switch {
 	case opts.Token == "-":
-		b, err := io.ReadAll(io.LimitReader(d.IO.In, 256<<10))
+		b, err := io.ReadAll(io.LimitReader(opts.IO.In, 256<<10))
 		if err != nil || token.StripBearer(string(b)) == "" {
 			return "", failure.New("inspect_stdin_empty", nil).WithRemedy("token_malformed_remedy", nil)
 		}
@@ -112,15 +133,15 @@ func inspectSource(d *Deps, opts *InspectOptions) (string, error) {
 		}
 		return t.AccessToken, nil
 	}
-	if d.Context == nil || token.StripBearer(d.Context.IAMToken()) == "" {
+	if opts.Context == nil || token.StripBearer(opts.Context.IAMToken()) == "" {
 		return "", failure.New("session_none", nil).WithRemedy("inspect_none_remedy", nil)
 	}
-	return d.Context.IAMToken(), nil
+	return opts.Context.IAMToken(), nil
 }
 
-func writeClaims(d *Deps, w io.Writer, c token.Claims, now time.Time, p *output.Printer) {
+func writeClaims(w io.Writer, tr *i18n.Translator, c token.Claims, now time.Time, p *output.Printer) {
 	info := c.Info
-	t := d.T.T
+	t := tr.T
 	tbl := terminal.NewTable(w, []string{t("inspect_col_field"), t("inspect_col_value")})
 	add := func(id, v string) {
 		if v != "" {
@@ -139,7 +160,7 @@ func writeClaims(d *Deps, w io.Writer, c token.Claims, now time.Time, p *output.
 		}
 	}
 	add("inspect_name", name)
-	add("inspect_subject_type", subjectType(d, info.SubjectType))
+	add("inspect_subject_type", subjectType(tr, info.SubjectType))
 	if info.SubjectType == "Profile" {
 		add("inspect_profile", strings.TrimSpace(info.Subject+" ("+info.Fullname+")"))
 	}
@@ -150,9 +171,9 @@ func writeClaims(d *Deps, w io.Writer, c token.Claims, now time.Time, p *output.
 	add("inspect_expires", output.LocalTime(info.Expiry))
 	left := info.Expiry.Sub(now)
 	if left > 0 {
-		add("inspect_remaining", t("inspect_valid_for", map[string]any{"Duration": output.Duration(d.T, left)}))
+		add("inspect_remaining", t("inspect_valid_for", map[string]any{"Duration": output.Duration(tr, left)}))
 	} else {
-		add("inspect_remaining", t("inspect_expired_ago", map[string]any{"Duration": output.Duration(d.T, -left)}))
+		add("inspect_remaining", t("inspect_expired_ago", map[string]any{"Duration": output.Duration(tr, -left)}))
 	}
 	add("inspect_grant_type", info.GrantType)
 	add("inspect_scope", info.Scope)
@@ -161,14 +182,14 @@ func writeClaims(d *Deps, w io.Writer, c token.Claims, now time.Time, p *output.
 	p.Notice(t("inspect_not_verified"))
 }
 
-func subjectType(d *Deps, st string) string {
+func subjectType(tr *i18n.Translator, st string) string {
 	switch st {
 	case core_config.SubjectTypeServiceID:
-		return d.T.T("subject_service_id")
+		return tr.T("subject_service_id")
 	case core_config.SubjectTypeTrustedProfile:
-		return d.T.T("subject_trusted_profile")
+		return tr.T("subject_trusted_profile")
 	case "":
-		return d.T.T("subject_user")
+		return tr.T("subject_user")
 	default:
 		return st
 	}

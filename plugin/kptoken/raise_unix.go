@@ -1,6 +1,6 @@
 //go:build !windows
 
-package cmd
+package kptoken
 
 import (
 	"os"
@@ -9,25 +9,15 @@ import (
 	"time"
 )
 
-// absorbedSignals are the ones a terminal sends to its whole foreground
-// process group (Ctrl-C, Ctrl-\): the child has its own copy already, and
-// a second one from kp-token would be a second Ctrl-C ("force quit" to
-// many tools). kp-token only outlives them while the child decides.
-var absorbedSignals = []os.Signal{syscall.SIGINT, syscall.SIGQUIT}
-
-// forwardedSignals are the ones a supervisor sends to one process, the one
-// it started: kp-token passes them on.
-var forwardedSignals = []os.Signal{syscall.SIGTERM, syscall.SIGHUP}
-
-// Raise ends the process with sig, the signal that killed the command
+// raise ends the process with sig, the signal that killed the command
 // 'exec' ran, so that kp-token's own parent sees what the command's would
 // have. Go's runtime dies of SIGHUP, SIGINT and SIGTERM once nothing is
 // notified of them (SIGKILL cannot be caught); for any other signal it
 // would print a stack (SIGQUIT, SIGABRT) or ignore it (SIGPIPE, SIGUSR1),
-// so Raise returns and the caller exits with 128+N. It also returns for a
+// so raise returns and the caller exits with 128+N. It also returns for a
 // signal kp-token was started with ignored ('nohup'): raising it would do
 // nothing.
-func Raise(sig os.Signal) {
+func raise(sig os.Signal) {
 	s, ok := sig.(syscall.Signal)
 	if !ok {
 		return
