@@ -127,6 +127,20 @@ func TestSetupChecksTheInstanceFirst(t *testing.T) {
 			assertNoKeyFile(t, h, file)
 		})
 	}
+	for locale, cause := range map[string]string{
+		"fr_FR": "Aucune instance Key Protect " + unknown + " n'a été trouvée dans le compte " + iamtest.User.Account + "\u00a0; rien n'a été créé.",
+		"ko_KR": "계정 " + iamtest.User.Account + "에서 Key Protect 인스턴스 " + unknown + "을(를) 찾을 수 없습니다.",
+	} {
+		t.Run(locale, func(t *testing.T) {
+			h, _ := setupHost(t)
+			h.loginUser(time.Hour, func(s *iamtest.Session) { s.Locale = locale })
+			r := h.run("", "setup", "--name", "kp-auto", "--instance-id", unknown, "--file", filepath.Join(h.home, "k.json"))
+			if r.code != 1 || !strings.Contains(r.stderr, cause) {
+				t.Fatalf("want %q:\n%s", cause, r)
+			}
+			assertNothingLeft(t, h)
+		})
+	}
 }
 
 // TestSetupUnclearCreates: a create carried out whose answer is lost is
