@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -391,11 +392,28 @@ type scrubbedTrace struct {
 	secrets *failure.Secrets
 }
 
-func (t *scrubbedTrace) Print(v ...any) { t.inner.Print(t.secrets.Scrub(fmt.Sprint(v...))) }
+func (t *scrubbedTrace) Print(v ...any) { t.inner.Print(t.scrub(fmt.Sprint(v...))) }
 func (t *scrubbedTrace) Printf(format string, v ...any) {
-	t.inner.Print(t.secrets.Scrub(fmt.Sprintf(format, v...)))
+	t.inner.Print(t.scrub(fmt.Sprintf(format, v...)))
 }
-func (t *scrubbedTrace) Println(v ...any) { t.inner.Print(t.secrets.Scrub(fmt.Sprintln(v...))) }
+func (t *scrubbedTrace) Println(v ...any) { t.inner.Print(t.scrub(fmt.Sprintln(v...))) }
+
+func (t *scrubbedTrace) scrub(s string) string {
+	secretMemberOnce.Do(func() {
+		secretMember = regexp.MustCompile(`(?i)("[^"\\]*(?:password|passcode|secret|token|apikey)[^"_\\]*")(\s*:\s*)"(?:[^"\\]|\\.)*"`)
+	})
+	return secretMember.ReplaceAllString(t.secrets.Scrub(s), `$1$2"`+failure.Hidden+`"`)
+}
+
+// secretMember matches a JSON member whose name says it holds a secret,
+// however it is spaced. The SDK's sanitizing wants '"apikey":' with no
+// space before the colon; nothing binds a server to that, and the new API
+// key that 'setup' receives is in a reply, before anything could record it
+// as a secret. Compiled on the first traced line: most runs trace nothing.
+var (
+	secretMember     *regexp.Regexp
+	secretMemberOnce sync.Once
+)
 
 func (t *scrubbedTrace) Close() error {
 	if c, ok := t.inner.(trace.Closer); ok {
