@@ -21,10 +21,10 @@ import (
 // every step, a file planted during the run, IDs made to rewrite the
 // report, a reply spaced to slip past the trace's sanitizing.
 
-// start runs the plug-in in the background; wait gives its result, with
+// startArgs runs the plug-in in the background; wait gives its result, with
 // 128+signal as the code of a process a signal ended (as shells report
 // it), plus 1000 so that a test can tell it from an exit with that code.
-func (h *host) start(args ...string) (*exec.Cmd, func() result) {
+func (h *host) startArgs(args ...string) (*exec.Cmd, func() result) {
 	h.t.Helper()
 	cmd := exec.Command(binary, args...)
 	for k, v := range h.env {
@@ -257,7 +257,7 @@ func TestSetupNeverReplacesAFileThatAppears(t *testing.T) {
 	h, _ := setupHost(t)
 	file := filepath.Join(h.home, "k.json")
 	hold := h.iam.HoldNext("POST /v1/apikeys")
-	_, wait := h.start("setup", "--name", "kp-auto", "--instance-id", instanceID, "--file", file)
+	_, wait := h.startArgs("setup", "--name", "kp-auto", "--instance-id", instanceID, "--file", file)
 	arrive(t, hold, wait)
 	if err := os.WriteFile(file, []byte("the user's own"), 0o644); err != nil {
 		t.Fatal(err)
@@ -302,7 +302,7 @@ func TestSetupSignals(t *testing.T) {
 				file := filepath.Join(h.home, "k.json")
 				hold := h.iam.HoldNext(step.route)
 				defer hold.Release()
-				cmd, wait := h.start("setup", "--name", "kp-auto", "--instance-id", instanceID, "--file", file)
+				cmd, wait := h.startArgs("setup", "--name", "kp-auto", "--instance-id", instanceID, "--file", file)
 				arrive(t, hold, wait)
 				_ = cmd.Process.Signal(s.sig)
 				r := wait()
@@ -326,7 +326,7 @@ func TestSetupSignals(t *testing.T) {
 		lookup := h.iam.HoldNext("GET /v1/apikeys")
 		defer create.Release()
 		defer lookup.Release()
-		cmd, wait := h.start("setup", "--name", "kp-auto", "--instance-id", instanceID, "--file", file)
+		cmd, wait := h.startArgs("setup", "--name", "kp-auto", "--instance-id", instanceID, "--file", file)
 		arrive(t, create, wait)
 		_ = cmd.Process.Signal(syscall.SIGINT)
 		arrive(t, lookup, wait)
