@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"sync"
 	"syscall"
+
+	"github.com/kp-token/kp-token/plugin/signals"
 )
 
 // Write replaces path with data. The data goes to a temporary file in the
@@ -159,7 +161,7 @@ func (g *tempGuard) remove() {
 // under way only as long as the rename itself.
 func (g *tempGuard) removeOnSignal() (stop func()) {
 	ch := make(chan os.Signal, 1)
-	signal.Notify(ch, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	signals.Notify(ch, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	done := make(chan struct{})
 	go func() {
 		select {

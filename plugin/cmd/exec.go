@@ -15,6 +15,7 @@ import (
 
 	"github.com/kp-token/kp-token/plugin/failure"
 	"github.com/kp-token/kp-token/plugin/output"
+	"github.com/kp-token/kp-token/plugin/signals"
 )
 
 // ExecOptions are the inputs of 'kp-token exec'.
@@ -97,9 +98,7 @@ func RunExec(d *Deps, opts *ExecOptions) error {
 	// for the child too: catching it would reset it in the child.
 	sigs := make(chan os.Signal, 4)
 	for _, s := range append(append([]os.Signal{}, absorbedSignals...), forwardedSignals...) {
-		if !signal.Ignored(s) {
-			signal.Notify(sigs, s)
-		}
+		signals.Notify(sigs, s)
 	}
 	defer signal.Stop(sigs)
 	if err := child.Start(); err != nil {

@@ -6,6 +6,8 @@ import (
 	"os/signal"
 	"sync"
 	"syscall"
+
+	"github.com/kp-token/kp-token/plugin/signals"
 )
 
 // interruptSignals are the signals that stop a command which must undo
@@ -35,7 +37,7 @@ func catchInterrupts() *interrupt {
 	i := &interrupt{ch: make(chan os.Signal, 4), done: make(chan struct{})}
 	i.work, i.cancelWork = context.WithCancel(context.Background())
 	i.undo, i.cancelUndo = context.WithCancel(context.Background())
-	signal.Notify(i.ch, interruptSignals...)
+	signals.Notify(i.ch, interruptSignals...)
 	i.wg.Add(1)
 	go func() {
 		defer i.wg.Done()

@@ -7,6 +7,8 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
+
+	"github.com/kp-token/kp-token/plugin/signals"
 )
 
 // absorbedSignals are the ones a terminal sends to its whole foreground
@@ -37,7 +39,7 @@ func Raise(sig os.Signal) {
 	default:
 		return
 	}
-	if signal.Ignored(s) {
+	if signals.IgnoredAtStart(s) {
 		return
 	}
 	signal.Reset(s)

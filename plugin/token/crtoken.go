@@ -5,6 +5,8 @@ import (
 	"os/signal"
 	"sync"
 	"syscall"
+
+	"github.com/kp-token/kp-token/plugin/signals"
 )
 
 // crTokenTempPattern names the private copy of a compute resource token
@@ -70,7 +72,7 @@ func (g *tempGuard) remove() {
 // SIGTERM or SIGHUP arrives before stop.
 func (g *tempGuard) removeOnSignal(exit func(os.Signal)) (stop func()) {
 	ch := make(chan os.Signal, 1)
-	signal.Notify(ch, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	signals.Notify(ch, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	done := make(chan struct{})
 	finished := make(chan struct{})
 	go func() {

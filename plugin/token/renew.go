@@ -15,6 +15,7 @@ import (
 
 	"github.com/kp-token/kp-token/plugin/atomicfile"
 	"github.com/kp-token/kp-token/plugin/failure"
+	"github.com/kp-token/kp-token/plugin/signals"
 )
 
 // ConfigSession renews the CLI's session as a critical section:
@@ -236,7 +237,7 @@ func (c *ConfigSession) onSignalHold(f func(os.Signal)) (stop func()) {
 		return func() {}
 	}
 	ch := make(chan os.Signal, 2)
-	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	signals.Notify(ch, os.Interrupt, syscall.SIGTERM)
 	done := make(chan struct{})
 	finished := make(chan struct{})
 	go func() {
