@@ -402,7 +402,11 @@ func (t *scrubbedTrace) scrub(s string) string {
 	secretMemberOnce.Do(func() {
 		secretMember = regexp.MustCompile(`(?i)("[^"\\]*(?:password|passcode|secret|token|apikey)[^"_\\]*")(\s*:\s*)"(?:[^"\\]|\\.)*"`)
 	})
-	return secretMember.ReplaceAllString(t.secrets.Scrub(s), `$1$2"`+failure.Hidden+`"`)
+	s = secretMember.ReplaceAllString(t.secrets.Scrub(s), `$1$2"`+failure.Hidden+`"`)
+	// A traced body is server text bound for a terminal: its control
+	// characters are shown escaped, never sent (HTTP's CRLF stays a line
+	// break).
+	return output.SafeText(strings.ReplaceAll(s, "\r\n", "\n"))
 }
 
 // secretMember matches a JSON member whose name says it holds a secret,
