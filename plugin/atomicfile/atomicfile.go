@@ -66,11 +66,10 @@ func WriteWith(path string, data []byte, o Options) (err error) {
 		stop := guard.removeOnSignal()
 		defer stop()
 	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	tmp, err := guard.create(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
 		return err
 	}
-	guard.set(tmp.Name())
 	defer func() {
 		if err != nil {
 			tmp.Close()
@@ -144,6 +143,18 @@ func (g *tempGuard) set(name string) {
 	g.mu.Lock()
 	g.name = name
 	g.mu.Unlock()
+}
+
+// create makes the file with the guard's lock held, so that a signal in
+// between waits for its name instead of finding none and leaving the file.
+func (g *tempGuard) create(dir, pattern string) (*os.File, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	f, err := os.CreateTemp(dir, pattern)
+	if err == nil {
+		g.name = f.Name()
+	}
+	return f, err
 }
 
 func (g *tempGuard) remove() {
