@@ -118,7 +118,7 @@ var jsonFields = map[string]bool{
 	"client_id": true, "iam_token": true, "not_supported": true, "grant_type": true,
 	"session_id": true, "sub_type": true, "iam_id": true, "response_type": true,
 	"instance_id": true, "kp_endpoint": true, "instance_name": true, "instance_region": true, "go_version": true, "profile_id": true, "profile_name": true,
-	"iam_endpoint": true, "apikey_sha256": true, "stored_at": true,
+	"iam_endpoint": true, "apikey_sha256": true, "stored_at": true, "pending_reclamation": true,
 }
 
 var idLike = regexp.MustCompile(`^[a-z]+(_[a-z0-9]+)+$`)

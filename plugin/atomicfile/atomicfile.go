@@ -3,50 +3,80 @@
 package atomicfile
 
 import (
+	"errors"
+	"io/fs"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"sync"
 	"syscall"
+
+	"github.com/kp-token/kp-token/plugin/signals"
 )
 
 // Write replaces path with data. The data goes to a temporary file in the
 // same directory (so the rename stays on one file system), is synced, gets
-// mode 0600 and is renamed over path. SIGINT or SIGTERM during the write
-// removes the temporary file (it holds a secret) and ends the process.
-func Write(path string, data []byte) error { return write(path, data, true, true) }
+// mode 0600 and is renamed over path. SIGINT, SIGTERM or SIGHUP during the
+// write removes the temporary file (it holds a secret) and ends the process.
+func Write(path string, data []byte) error { return WriteWith(path, data, Options{}) }
 
 // WriteNoSync is Write without the fsync, for files whose loss in a crash
 // costs nothing but a redo (cache entries, which are checked when read).
-func WriteNoSync(path string, data []byte) error { return write(path, data, false, true) }
+func WriteNoSync(path string, data []byte) error {
+	return WriteWith(path, data, Options{NoSync: true})
+}
 
 // WriteSignalsHeld is Write for a caller that holds SIGINT and SIGTERM
 // itself until the write is done (the CLI's config).
-func WriteSignalsHeld(path string, data []byte) error { return write(path, data, true, false) }
+func WriteSignalsHeld(path string, data []byte) error {
+	return WriteWith(path, data, Options{SignalsHeld: true})
+}
+
+// Options change how WriteWith writes.
+type Options struct {
+	// NoSync skips the fsync.
+	NoSync bool
+	// SignalsHeld is for a caller that handles SIGINT, SIGTERM and SIGHUP
+	// itself while WriteWith runs, and acts on them once it returns: a
+	// write that has begun then ends as usual (the file published, or the
+	// temporary file removed), and the caller can still undo what it did
+	// before. Without it, a signal removes the temporary file and ends the
+	// process at once.
+	SignalsHeld bool
+	// NoReplace publishes the file only where none exists: an existing
+	// path, even one that appears during the write, gives an error that
+	// matches fs.ErrExist and stays untouched.
+	NoReplace bool
+}
 
 // TempPattern matches the temporary files of interrupted writes.
 const TempPattern = ".*.tmp-*"
 
-func write(path string, data []byte, sync, onSignal bool) (err error) {
+// testHookBeforePublish runs, in tests, when the temporary file is
+// complete and about to be published.
+var testHookBeforePublish func()
+
+// WriteWith writes data to path as Write does, with the options o.
+func WriteWith(path string, data []byte, o Options) (err error) {
 	dir := filepath.Dir(path)
 	// The handler is in place before the temporary file exists, and stays
 	// until the file is renamed or removed: no signal finds it unguarded.
 	guard := &tempGuard{}
-	if onSignal {
+	if !o.SignalsHeld {
 		stop := guard.removeOnSignal()
 		defer stop()
 	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	tmp, err := guard.create(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
 		return err
 	}
-	guard.set(tmp.Name())
 	defer func() {
 		if err != nil {
 			tmp.Close()
-			guard.remove()
 		}
-		guard.set("")
+		// After a link the temporary name is a second name of the
+		// published file; after a rename it is gone.
+		guard.remove()
 	}()
 	// CreateTemp already uses 0600 on Unix; Chmod makes it explicit and also
 	// covers an inherited umask surprise.
@@ -56,7 +86,7 @@ func write(path string, data []byte, sync, onSignal bool) (err error) {
 	if _, err = tmp.Write(data); err != nil {
 		return err
 	}
-	if sync {
+	if !o.NoSync {
 		if err = tmp.Sync(); err != nil {
 			return err
 		}
@@ -64,7 +94,43 @@ func write(path string, data []byte, sync, onSignal bool) (err error) {
 	if err = tmp.Close(); err != nil {
 		return err
 	}
-	return rename(tmp.Name(), path)
+	if testHookBeforePublish != nil {
+		testHookBeforePublish()
+	}
+	if o.NoReplace {
+		return publishNew(tmp.Name(), path, data, !o.NoSync)
+	}
+	if err = rename(tmp.Name(), path); err == nil {
+		guard.set("")
+	}
+	return err
+}
+
+// publishNew gives the complete temporary file its name with link(2),
+// which fails rather than replace a file, whoever made it and whenever.
+// A file system without hard links (FAT) gets the data through an
+// exclusive create instead: still never replacing a file, but visible
+// while it is written.
+func publishNew(tmp, path string, data []byte, sync bool) error {
+	err := os.Link(tmp, path)
+	if err == nil || errors.Is(err, fs.ErrExist) {
+		return err
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if err == nil && sync {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		_ = os.Remove(path)
+	}
+	return err
 }
 
 // tempGuard is the temporary file a signal must remove.
@@ -79,6 +145,18 @@ func (g *tempGuard) set(name string) {
 	g.mu.Unlock()
 }
 
+// create makes the file with the guard's lock held, so that a signal in
+// between waits for its name instead of finding none and leaving the file.
+func (g *tempGuard) create(dir, pattern string) (*os.File, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	f, err := os.CreateTemp(dir, pattern)
+	if err == nil {
+		g.name = f.Name()
+	}
+	return f, err
+}
+
 func (g *tempGuard) remove() {
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -89,20 +167,20 @@ func (g *tempGuard) remove() {
 }
 
 // removeOnSignal removes the guarded file and exits 128+signal (130, 143,
-// as shells report them) if SIGINT or SIGTERM arrives before stop is
-// called. The lock in remove holds a signal back while a rename is under
-// way only as long as the rename itself.
+// 129, as shells report them) if SIGINT, SIGTERM or SIGHUP arrives before
+// stop is called. The lock in remove holds a signal back while a rename is
+// under way only as long as the rename itself.
 func (g *tempGuard) removeOnSignal() (stop func()) {
 	ch := make(chan os.Signal, 1)
-	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	signals.Notify(ch, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	done := make(chan struct{})
 	go func() {
 		select {
 		case s := <-ch:
 			g.remove()
 			code := 130
-			if s == syscall.SIGTERM {
-				code = 143
+			if n, ok := s.(syscall.Signal); ok {
+				code = 128 + int(n)
 			}
 			os.Exit(code)
 		case <-done:

@@ -159,7 +159,28 @@ type retryTransport struct {
 
 func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	t.r.attempts.Store(0)
+	if !retrySafe(req) {
+		req = req.WithContext(context.WithValue(req.Context(), sendOnce{}, true))
+	}
 	return t.lazy().RoundTrip(req)
+}
+
+// sendOnce marks, in a request's context, a request check must not repeat.
+type sendOnce struct{}
+
+// retrySafe tells a request that may be sent again after an unclear
+// outcome. A create (POST or PATCH) may not: when its connection breaks or
+// the server answers 5xx, the server may have carried it out, and a second
+// attempt would make a second service ID, policy or API key that the caller
+// does not know of. The caller looks up what exists instead. Token exchanges
+// are POSTs that create nothing, and are retried.
+func retrySafe(req *http.Request) bool {
+	switch req.Method {
+	case http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete, http.MethodOptions:
+		return true
+	}
+	p := strings.TrimSuffix(req.URL.Path, "/")
+	return strings.HasSuffix(p, "/identity/token") || strings.HasSuffix(p, "/iam_token") || strings.HasSuffix(p, "/iam_tokens")
 }
 
 type counting struct {
@@ -173,14 +194,18 @@ func (c *counting) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 // check retries 429, 5xx but 501, and connections reset or closed before an
-// answer; nothing else (a 400 from IAM will not change). It also gives up
-// early when the next wait would not fit in what is left of the budget, so
-// the user hears IAM's answer rather than a timeout.
+// answer; nothing else (a 400 from IAM will not change). A create is
+// retried on 429 only, the one answer that says nothing was done. check
+// also gives up early when the next wait would not fit in what is left of
+// the budget, so the user hears IAM's answer rather than a timeout.
 func (r *retrier) check(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	if ctx.Err() != nil {
 		return false, ctx.Err()
 	}
+	once := ctx.Value(sendOnce{}) != nil
 	switch {
+	case once && (err != nil || resp.StatusCode != http.StatusTooManyRequests):
+		return false, nil
 	case err != nil:
 		if !isReset(err) {
 			return false, nil

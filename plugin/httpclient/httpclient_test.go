@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -123,4 +124,57 @@ func TestFailureNamesTheCause(t *testing.T) {
 			t.Fatalf("reason %q", f.Reason)
 		}
 	})
+}
+
+// TestCreatesAreSentOnce: a create whose answer is a 5xx or a broken
+// connection may have been carried out, so the transport does not repeat
+// it; reads, deletes and token exchanges are retried as before, and a 429
+// (nothing was done) is retried for every method.
+func TestCreatesAreSentOnce(t *testing.T) {
+	tests := []struct {
+		name, method, path string
+		fault              string // "503", "reset" or "429"
+		want               int    // attempts
+	}{
+		{"service ID create, 503", http.MethodPost, "/v1/serviceids/", "503", 1},
+		{"API key create, reset", http.MethodPost, "/v1/apikeys", "reset", 1},
+		{"policy create, 503", http.MethodPost, "/v1/policies", "503", 1},
+		{"create, 429 is retried", http.MethodPost, "/v1/policies", "429", 2},
+		{"token exchange, 503", http.MethodPost, "/identity/token", "503", 2},
+		{"token exchange, reset", http.MethodPost, "/identity/token", "reset", 2},
+		{"profile token exchange, 503", http.MethodPost, "/identity/v1/iam_tokens", "503", 2},
+		{"list, 503", http.MethodGet, "/v1/serviceids/", "503", 2},
+		{"delete, reset", http.MethodDelete, "/v1/apikeys/ApiKey-1", "reset", 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var n atomic.Int32
+			s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if n.Add(1) > 1 {
+					w.WriteHeader(http.StatusOK)
+					return
+				}
+				switch tt.fault {
+				case "503":
+					w.WriteHeader(http.StatusServiceUnavailable)
+				case "429":
+					w.WriteHeader(http.StatusTooManyRequests)
+				case "reset":
+					conn, _, _ := w.(http.Hijacker).Hijack()
+					conn.(*net.TCPConn).SetLinger(0)
+					conn.Close()
+				}
+			}))
+			defer s.Close()
+			c := New(10 * time.Second)
+			req, _ := http.NewRequest(tt.method, s.URL+tt.path, strings.NewReader("{}"))
+			resp, err := c.Do(req)
+			if err == nil {
+				resp.Body.Close()
+			}
+			if int(n.Load()) != tt.want || Attempts(c) != tt.want {
+				t.Fatalf("%d attempts (client counted %d), want %d (err %v)", n.Load(), Attempts(c), tt.want, err)
+			}
+		})
+	}
 }

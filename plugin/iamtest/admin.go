@@ -1,10 +1,15 @@
 package iamtest
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
+	"sort"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -33,6 +38,10 @@ type admin struct {
 	policies   map[string]PolicyRecord
 	apikeys    map[string]APIKeyRecord
 	failures   map[string][]Reply // "POST /v1/policies" -> scripted answers
+	after      map[string][]Reply // answers replacing those of requests carried out
+	holds      map[string][]*Hold
+	oddSpacing bool
+	idSuffix   string
 	seq        int
 	// OnPolicy is told of every access policy created (tests wire it to the
 	// Key Protect server so that the policy opens the instance).
@@ -42,7 +51,8 @@ type admin struct {
 func (s *Server) adminState() *admin {
 	if s.adm == nil {
 		s.adm = &admin{serviceIDs: map[string]ServiceIDRecord{}, policies: map[string]PolicyRecord{},
-			apikeys: map[string]APIKeyRecord{}, failures: map[string][]Reply{}}
+			apikeys: map[string]APIKeyRecord{}, failures: map[string][]Reply{}, after: map[string][]Reply{},
+			holds: map[string][]*Hold{}}
 	}
 	return s.adm
 }
@@ -54,6 +64,57 @@ func (s *Server) FailNext(route string, r Reply) {
 	defer s.mu.Unlock()
 	a := s.adminState()
 	a.failures[route] = append(a.failures[route], r)
+}
+
+// FailAfter makes the next request of method and path prefix be carried
+// out (a service ID, a policy or a key created) and then answered with r
+// instead: a reset connection or a 5xx after the fact, the unclear
+// outcomes a client must not answer by sending the create again.
+func (s *Server) FailAfter(route string, r Reply) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a := s.adminState()
+	a.after[route] = append(a.after[route], r)
+}
+
+// Hold is a request the server carried out and holds unanswered.
+type Hold struct {
+	// Arrived is closed when the request has been carried out.
+	Arrived chan struct{}
+	release chan struct{}
+	once    sync.Once
+}
+
+// Release lets the held request be answered.
+func (h *Hold) Release() { h.once.Do(func() { close(h.release) }) }
+
+// HoldNext makes the next request of method and path prefix wait, once
+// carried out, until Release is called or its client goes away: a test
+// can then act (send a signal, plant a file) at that step.
+func (s *Server) HoldNext(route string) *Hold {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	h := &Hold{Arrived: make(chan struct{}), release: make(chan struct{})}
+	a := s.adminState()
+	a.holds[route] = append(a.holds[route], h)
+	return h
+}
+
+// OddSpacing makes the Identity and Policy APIs space their JSON replies
+// as '"name" : "value"', which JSON allows.
+func (s *Server) OddSpacing() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.adminState().oddSpacing = true
+}
+
+// IDSuffix makes the server hostile: the IDs of the service IDs it makes
+// from now on end with suffix (control characters, quotes, a line that
+// pretends to be the client's own).
+func (s *Server) IDSuffix(suffix string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.adminState().idSuffix = suffix
 }
 
 // OnPolicy registers a hook told of each policy created.
@@ -74,8 +135,8 @@ func (s *Server) newServiceID(account, name, desc string) ServiceIDRecord {
 	a := s.adminState()
 	a.seq++
 	id := fmt.Sprintf("ServiceId-%08d-aaaa-4bbb-8ccc-%012d", a.seq, a.seq)
-	r := ServiceIDRecord{ID: id, IAMID: "iam-" + id, Account: account, Name: name, Description: desc}
-	a.serviceIDs[id] = r
+	r := ServiceIDRecord{ID: id + a.idSuffix, IAMID: "iam-" + id, Account: account, Name: name, Description: desc}
+	a.serviceIDs[r.ID] = r
 	return r
 }
 
@@ -114,12 +175,14 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 	route := r.Method + " " + r.URL.Path
 	s.mu.Lock()
 	a := s.adminState()
-	var scripted *Reply
-	for prefix, list := range a.failures {
-		if strings.HasPrefix(route, prefix) && len(list) > 0 {
-			scripted = &list[0]
-			a.failures[prefix] = list[1:]
-			break
+	scripted := next(a.failures, route)
+	var after *Reply
+	var hold *Hold
+	odd := a.oddSpacing
+	if scripted == nil {
+		after = next(a.after, route)
+		if h := next(a.holds, route); h != nil {
+			hold = *h
 		}
 	}
 	s.mu.Unlock()
@@ -127,6 +190,81 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		serveScripted(w, scripted)
 		return
 	}
+	rec := httptest.NewRecorder()
+	s.handleAdmin(rec, r)
+	if hold != nil {
+		close(hold.Arrived)
+		select {
+		case <-hold.release:
+		case <-r.Context().Done():
+		case <-time.After(time.Minute):
+		}
+	}
+	if after != nil {
+		serveScripted(w, after)
+		return
+	}
+	body := rec.Body.Bytes()
+	if odd && strings.HasPrefix(rec.Header().Get("Content-Type"), "application/json") {
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.UseNumber()
+		var v any
+		if dec.Decode(&v) == nil {
+			body = []byte(spaced(v) + "\n")
+		}
+	}
+	for k, v := range rec.Header() {
+		w.Header()[k] = v
+	}
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(rec.Code)
+	_, _ = w.Write(body)
+}
+
+// next takes the first entry queued for the longest route prefix of route.
+func next[T any](queues map[string][]T, route string) *T {
+	best := ""
+	for prefix, list := range queues {
+		if strings.HasPrefix(route, prefix) && len(list) > 0 && len(prefix) >= len(best) {
+			best = prefix
+		}
+	}
+	if list := queues[best]; len(list) > 0 {
+		v := list[0]
+		queues[best] = list[1:]
+		return &v
+	}
+	return nil
+}
+
+// spaced is v as JSON with a space on each side of every colon.
+func spaced(v any) string {
+	switch x := v.(type) {
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		parts := make([]string, len(keys))
+		for i, k := range keys {
+			name, _ := json.Marshal(k)
+			parts[i] = string(name) + " : " + spaced(x[k])
+		}
+		return "{" + strings.Join(parts, ", ") + "}"
+	case []any:
+		parts := make([]string, len(x))
+		for i, e := range x {
+			parts[i] = spaced(e)
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// handleAdmin answers a request of the Identity and Policy APIs.
+func (s *Server) handleAdmin(w http.ResponseWriter, r *http.Request) {
 	access, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	claims, err := decodeClaims(access)
 	if !ok || err != nil || !s.Verify(access) {
@@ -147,6 +285,7 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 	str := func(k string) string { v, _ := body[k].(string); return v }
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	a := s.adminState()
 	switch {
 	case r.Method == http.MethodGet && r.URL.Path == "/v1/serviceids/":
 		q := r.URL.Query()
@@ -186,6 +325,27 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusCreated, map[string]any{"id": rec.ID, "entity_tag": "1-x", "crn": "crn:v1:bluemix:public:iam-identity::a/" + owner.Account + "::apikey:" + rec.ID,
 			"locked": false, "created_by": fmt.Sprint(claims["iam_id"]), "name": rec.Name, "iam_id": owner.IAMID, "account_id": owner.Account,
 			"apikey": key, "created_at": time.Now().UTC().Format(time.RFC3339)})
+	case r.Method == http.MethodGet && r.URL.Path == "/v1/apikeys":
+		q := r.URL.Query()
+		var list []APIKeyRecord
+		for _, k := range a.apikeys {
+			if k.Account == q.Get("account_id") && (q.Get("iam_id") == "" || k.IAMID == q.Get("iam_id")) {
+				list = append(list, k)
+			}
+		}
+		sort.Slice(list, func(i, j int) bool { return list[i].ID < list[j].ID })
+		page, token := pageOf(len(list), q.Get("pagesize"), q.Get("pagetoken"), 20)
+		items := []any{}
+		for _, k := range list[page[0]:page[1]] {
+			items = append(items, map[string]any{"id": k.ID, "name": k.Name, "iam_id": k.IAMID, "account_id": k.Account,
+				"entity_tag": "1-x", "locked": false, "created_at": time.Now().UTC().Format(time.RFC3339)})
+		}
+		reply := map[string]any{"offset": page[0], "limit": page[1] - page[0], "apikeys": items}
+		if token != "" {
+			q.Set("pagetoken", token)
+			reply["next"] = "http://" + r.Host + "/v1/apikeys?" + q.Encode()
+		}
+		writeJSON(w, http.StatusOK, reply)
 	case r.Method == http.MethodDelete && strings.HasPrefix(r.URL.Path, "/v1/apikeys/"):
 		id := strings.TrimPrefix(r.URL.Path, "/v1/apikeys/")
 		rec, ok := a.apikeys[id]
@@ -215,6 +375,25 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 			a.onPolicy(rec.Instance, rec.Subject)
 		}
 		writeJSON(w, http.StatusCreated, map[string]any{"id": rec.ID, "type": "access", "subjects": body["subjects"], "roles": body["roles"], "resources": body["resources"]})
+	case r.Method == http.MethodGet && r.URL.Path == "/v1/policies":
+		q := r.URL.Query()
+		var list []PolicyRecord
+		for _, p := range a.policies {
+			if p.Account == q.Get("account_id") && (q.Get("iam_id") == "" || p.Subject == q.Get("iam_id")) {
+				list = append(list, p)
+			}
+		}
+		sort.Slice(list, func(i, j int) bool { return list[i].ID < list[j].ID })
+		page, start := pageOf(len(list), q.Get("limit"), q.Get("start"), 50)
+		items := []any{}
+		for _, p := range list[page[0]:page[1]] {
+			items = append(items, policyJSON(p))
+		}
+		reply := map[string]any{"limit": page[1] - page[0], "policies": items}
+		if start != "" {
+			reply["next"] = map[string]any{"start": start}
+		}
+		writeJSON(w, http.StatusOK, reply)
 	case r.Method == http.MethodDelete && strings.HasPrefix(r.URL.Path, "/v1/policies/"):
 		id := strings.TrimPrefix(r.URL.Path, "/v1/policies/")
 		if _, ok := a.policies[id]; !ok {
@@ -225,6 +404,31 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 	default:
 		identityError(w, http.StatusNotFound, "BXNIM0100E", "Not found.")
+	}
+}
+
+// pageOf is the [from, to) window of a listing of n items for a page size
+// and a token (the offset, as text), and the token of the next page.
+func pageOf(n int, size, token string, def int) ([2]int, string) {
+	limit, _ := strconv.Atoi(size)
+	if limit <= 0 {
+		limit = def
+	}
+	from, _ := strconv.Atoi(token)
+	from = max(0, min(from, n))
+	to := min(from+limit, n)
+	if to < n {
+		return [2]int{from, to}, strconv.Itoa(to)
+	}
+	return [2]int{from, to}, ""
+}
+
+func policyJSON(p PolicyRecord) map[string]any {
+	attr := func(name, value string) map[string]any { return map[string]any{"name": name, "value": value} }
+	return map[string]any{"id": p.ID, "type": "access", "state": "active",
+		"subjects":  []any{map[string]any{"attributes": []any{attr("iam_id", p.Subject)}}},
+		"roles":     []any{map[string]any{"role_id": p.Role}},
+		"resources": []any{map[string]any{"attributes": []any{attr("accountId", p.Account), attr("serviceName", p.Service), attr("serviceInstance", p.Instance)}}},
 	}
 }
 

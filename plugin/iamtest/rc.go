@@ -12,7 +12,9 @@ import (
 // ResourceController is a local Resource Controller-compatible server for
 // GET /v2/resource_instances: bearer tokens signed by the IAM test server,
 // the name, resource_id and resource_group_id filters, limit/start paging,
-// and the reply shape (rows_count, next_url, resources[]).
+// and the reply shape (rows_count, next_url, resources[]); and for GET
+// /v2/resource_instances/{guid or crn}, one instance of the token's
+// account.
 type ResourceController struct {
 	*httptest.Server
 	iam *Server
@@ -68,7 +70,8 @@ func (rc *ResourceController) Count() int {
 }
 
 func (rc *ResourceController) serve(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet || r.URL.Path != "/v2/resource_instances" {
+	id, one := strings.CutPrefix(r.URL.Path, "/v2/resource_instances/")
+	if r.Method != http.MethodGet || (r.URL.Path != "/v2/resource_instances" && !one) {
 		writeJSON(w, http.StatusNotFound, map[string]any{"message": "Not found", "status_code": 404})
 		return
 	}
@@ -81,6 +84,18 @@ func (rc *ResourceController) serve(w http.ResponseWriter, r *http.Request) {
 	account := ""
 	if a, ok := claims["account"].(map[string]any); ok {
 		account, _ = a["bss"].(string)
+	}
+	if one {
+		rc.mu.Lock()
+		defer rc.mu.Unlock()
+		for _, i := range rc.instances {
+			if i.Account == account && (i.GUID == id || i.CRN() == id) {
+				writeJSON(w, http.StatusOK, i.json())
+				return
+			}
+		}
+		writeJSON(w, http.StatusNotFound, map[string]any{"message": "Instance not found", "status_code": 404})
+		return
 	}
 	q := r.URL.Query()
 	rc.mu.Lock()
@@ -122,4 +137,13 @@ func (rc *ResourceController) serve(w http.ResponseWriter, r *http.Request) {
 		})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"rows_count": len(resources), "next_url": next, "resources": resources})
+}
+
+// json is the instance as GET /v2/resource_instances/{id} gives it.
+func (i RCInstance) json() map[string]any {
+	return map[string]any{
+		"id": i.CRN(), "guid": i.GUID, "crn": i.CRN(), "name": i.Name, "region_id": i.Region, "account_id": i.Account,
+		"resource_group_id": i.ResourceGroup, "resource_id": i.ResourceID, "resource_plan_id": "eedd3585-90c6-4c8f-a6a2-a8b4b6e7a7b4",
+		"type": "service_instance", "state": "active",
+	}
 }

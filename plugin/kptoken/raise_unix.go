@@ -7,6 +7,8 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
+
+	"github.com/kp-token/kp-token/plugin/signals"
 )
 
 // raise ends the process with sig, the signal that killed the command
@@ -27,7 +29,7 @@ func raise(sig os.Signal) {
 	default:
 		return
 	}
-	if signal.Ignored(s) {
+	if signals.IgnoredAtStart(s) {
 		return
 	}
 	signal.Reset(s)

@@ -98,7 +98,7 @@ func TestRenewalKeepsConcurrentConfigChanges(t *testing.T) {
 	h.assertConfigSound(t)
 }
 
-// TestSignalsDuringRenewal sends SIGTERM and SIGINT at random moments of
+// TestSignalsDuringRenewal sends SIGTERM, SIGINT and SIGHUP at random moments of
 // session renewals: config.json always stays whole and logged in.
 func TestSignalsDuringRenewal(t *testing.T) {
 	if runtime.GOOS == "windows" {
@@ -121,10 +121,7 @@ func TestSignalsDuringRenewal(t *testing.T) {
 			t.Fatal(err)
 		}
 		time.Sleep(time.Duration(rng.IntN(250)) * time.Millisecond)
-		sig := syscall.SIGTERM
-		if i%2 == 1 {
-			sig = syscall.SIGINT
-		}
+		sig := []syscall.Signal{syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP}[i%3]
 		_ = cmd.Process.Signal(sig)
 		err := cmd.Wait()
 		code := 0

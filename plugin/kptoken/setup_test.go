@@ -16,9 +16,18 @@ import (
 func setupHost(t *testing.T) (*host, *iamtest.KeyProtect) {
 	h := newHost(t)
 	h.loginUser(time.Hour)
-	kp := h.withKP()
-	h.iam.OnPolicy(func(instance, iamID string) { kp.Allow(instance, iamID) })
+	kp := h.withSetupKP()
 	return h, kp
+}
+
+// withSetupKP is withKP with the instance known to the Resource
+// Controller, as setup checks, and opened by the policies IAM creates.
+func (h *host) withSetupKP() *iamtest.KeyProtect {
+	kp := h.withKP()
+	h.rc.Add(iamtest.RCInstance{GUID: instanceID, Name: "kp-main", Region: "us-south", ResourceGroup: "default",
+		ResourceID: iamtest.KeyProtectResourceID, Account: iamtest.User.Account})
+	h.iam.OnPolicy(func(instance, iamID string) { kp.Allow(instance, iamID) })
+	return kp
 }
 
 func assertNothingLeft(t *testing.T, h *host) {
@@ -206,8 +215,7 @@ func TestSetupAndVerifyLocalized(t *testing.T) {
 // (or a trusted profile) instead of the CLI session when one is named.
 func TestSetupWithAnExplicitSource(t *testing.T) {
 	h := newHost(t) // not logged in
-	kp := h.withKP()
-	h.iam.OnPolicy(func(instance, iamID string) { kp.Allow(instance, iamID) })
+	h.withSetupKP()
 	file := filepath.Join(h.home, "k.json")
 	r := h.run("", "setup", "--name", "kp-auto", "--instance-id", instanceID, "--file", file, "--apikey", "@"+h.write("admin", userKey))
 	if r.code != 0 || len(h.iam.ServiceIDs()) != 1 || h.iam.ServiceIDs()[0].Account != iamtest.User.Account {

@@ -93,3 +93,23 @@ func TestTraceHidesSecrets(t *testing.T) {
 		})
 	}
 }
+
+// TestTraceEscapesServerText: a traced reply is server text on the
+// terminal; an escape sequence in it is shown, not sent.
+func TestTraceEscapesServerText(t *testing.T) {
+	h := newHost(t)
+	h.iam.Script(iamtest.Reply{Status: 400, ContentType: "application/json",
+		Body: `{"errorCode":"BXNIM0415E","errorMessage":"gone\u001b]0;owned\u0007\u001b[2J\rUndone"}` + "\x1b[31m"})
+	r := h.runEnv(map[string]string{"IBMCLOUD_TRACE": "true"}, "", "get", "--apikey", "@"+h.write("key", serviceKey), "--no-cache")
+	if r.code != 1 {
+		t.Fatalf("want FAILED:\n%s", r)
+	}
+	if !strings.Contains(r.stderr, `\x1b[31m`) {
+		t.Fatalf("the reply is not in the trace, escaped:\n%s", r.stderr)
+	}
+	for _, c := range []string{"\x1b", "\x07", "\r"} {
+		if strings.Contains(r.stderr, c) {
+			t.Fatalf("a control character %q reached the terminal:\n%q", c, r.stderr)
+		}
+	}
+}

@@ -5,6 +5,8 @@ import (
 	"os/signal"
 	"sync"
 	"syscall"
+
+	"github.com/kp-token/kp-token/plugin/signals"
 )
 
 // crTokenTempPattern names the private copy of a compute resource token
@@ -23,12 +25,11 @@ func crTokenTemp(tok string) (name string, done func(), err error) {
 		g.remove()
 		stop()
 	}
-	f, err := os.CreateTemp("", crTokenTempPattern)
+	f, err := g.create("", crTokenTempPattern)
 	if err != nil {
 		stop()
 		return "", nil, err
 	}
-	g.set(f.Name())
 	_ = f.Chmod(0o600) // CreateTemp's mode already; Windows keeps the folder's ACL
 	_, werr := f.WriteString(tok)
 	if cerr := f.Close(); werr == nil {
@@ -51,10 +52,16 @@ type tempGuard struct {
 	name string
 }
 
-func (g *tempGuard) set(name string) {
+// create makes the file with the guard's lock held, so that a signal in
+// between waits for its name instead of finding none and leaving the file.
+func (g *tempGuard) create(dir, pattern string) (*os.File, error) {
 	g.mu.Lock()
-	g.name = name
-	g.mu.Unlock()
+	defer g.mu.Unlock()
+	f, err := os.CreateTemp(dir, pattern)
+	if err == nil {
+		g.name = f.Name()
+	}
+	return f, err
 }
 
 func (g *tempGuard) remove() {
@@ -70,7 +77,7 @@ func (g *tempGuard) remove() {
 // SIGTERM or SIGHUP arrives before stop.
 func (g *tempGuard) removeOnSignal(exit func(os.Signal)) (stop func()) {
 	ch := make(chan os.Signal, 1)
-	signal.Notify(ch, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	signals.Notify(ch, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	done := make(chan struct{})
 	finished := make(chan struct{})
 	go func() {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/kp-token/kp-token/plugin/atomicfile"
 	"github.com/kp-token/kp-token/plugin/failure"
+	"github.com/kp-token/kp-token/plugin/signals"
 )
 
 // ConfigSession renews the CLI's session as a critical section:
@@ -28,7 +29,7 @@ import (
 //     so its three whole-file writes of a stale snapshot never reach the
 //     CLI's file;
 //   - only the token fields are then written onto a fresh read of
-//     config.json, once, atomically, with SIGINT and SIGTERM held until the
+//     config.json, once, atomically, with SIGINT, SIGTERM and SIGHUP held until the
 //     write is done.
 type ConfigSession struct {
 	ConfigPath string        // the CLI's config.json
@@ -222,7 +223,7 @@ func (c *ConfigSession) configFailure(id string, err error) error {
 		Wrap(err).WithDetail(err.Error())
 }
 
-// onSignal calls f with the exit code of SIGINT or SIGTERM while it is
+// onSignal calls f with the exit code of SIGINT, SIGTERM or SIGHUP while it is
 // installed.
 func (c *ConfigSession) onSignal(f func(code int)) (stop func()) {
 	if c.Exit == nil {
@@ -236,7 +237,7 @@ func (c *ConfigSession) onSignalHold(f func(os.Signal)) (stop func()) {
 		return func() {}
 	}
 	ch := make(chan os.Signal, 2)
-	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	signals.Notify(ch, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	done := make(chan struct{})
 	finished := make(chan struct{})
 	go func() {

@@ -22,6 +22,7 @@ import (
 	"github.com/kp-token/kp-token/plugin/credential"
 	"github.com/kp-token/kp-token/plugin/failure"
 	"github.com/kp-token/kp-token/plugin/output"
+	"github.com/kp-token/kp-token/plugin/signals"
 	"github.com/kp-token/kp-token/plugin/target"
 	"github.com/kp-token/kp-token/plugin/token"
 )
@@ -123,9 +124,7 @@ func execRun(ctx context.Context, opts *ExecOptions) error {
 	// for the child too: catching it would reset it in the child.
 	sigs := make(chan os.Signal, 4)
 	for _, s := range append(append([]os.Signal{}, absorbedSignals...), forwardedSignals...) {
-		if !signal.Ignored(s) {
-			signal.Notify(sigs, s)
-		}
+		signals.Notify(sigs, s)
 	}
 	defer signal.Stop(sigs)
 	if err := child.Start(); err != nil {
