@@ -18,7 +18,7 @@ func TestLocalizedRuns(t *testing.T) {
 	}
 	langs := map[string]expect{
 		"fr_FR": {"Jeton IAM\u00a0:  Bearer ", "Le jeton expire le", "ECHEC", "IAM n'a pas accepté la clé d'API (erreur BXNIM0415E)",
-			"ibmcloud iam service-api-key-create", "Syntaxe incorrecte.", "Champ", "valide pendant 1 heure 1 minute"},
+			"ibmcloud iam service-api-key-create", "Syntaxe incorrecte.", "Zone", "valide pendant 1 heure 1 minute"},
 		"ko_KR": {"IAM 토큰:  Bearer ", "토큰이", "실패", "IAM이 API 키를 수락하지 않았습니다(오류 BXNIM0415E)",
 			"ibmcloud iam service-api-key-create", "잘못된 사용법입니다.", "필드", "1시간 1분 동안 유효"},
 	}

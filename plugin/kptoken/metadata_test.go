@@ -91,7 +91,7 @@ func TestSendMetadataLocalizedFromEnvironment(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, c := range md.Commands {
-		if c.Name == "get" && !strings.HasPrefix(c.Description, "Extraire") {
+		if c.Name == "get" && !strings.HasPrefix(c.Description, "Obtenir") {
 			t.Fatalf("French metadata expected, got %q", c.Description)
 		}
 	}

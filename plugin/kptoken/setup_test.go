@@ -187,8 +187,8 @@ func TestSetupAndVerifyLocalized(t *testing.T) {
 		locale              string
 		setupOK, verifyFail string
 	}{
-		{"fr_FR", "Ensuite, extrayez un jeton avec la clé", "Key Protect a refusé l'accès à l'instance"},
-		{"ko_KR", "키로 토큰을 검색하십시오", "인스턴스에 대한 액세스를 거부했습니다"},
+		{"fr_FR", "Ensuite, obtenez un jeton avec la clé", "Key Protect a refusé l'accès à l'instance"},
+		{"ko_KR", "키로 토큰을 가져오십시오", "인스턴스에 대한 액세스를 거부했습니다"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.locale, func(t *testing.T) {
