@@ -33,11 +33,18 @@ func RenderFailure(t *i18n.Translator, f *failure.Failure) FailureText {
 		out.Remedy = t.T(f.Remedy, localize(t, f.RemedyData))
 	}
 	// The catalog's texts may break lines; what fills them (a server's
-	// message, a name, a value) is made one line by localize, and Extra
-	// (the instances that matched, what a failed 'setup' undid) keeps its
-	// lines but loses every other control character.
+	// message, a name, a value) is made one line by localize, and so is
+	// each of the failure's lines (what a failed 'setup' undid) and table
+	// rows (the instances that matched).
 	out.Cause, out.Remedy = output.SafeText(out.Cause), output.SafeText(out.Remedy)
-	out.Detail, out.Extra = output.SafeLine(f.Detail), output.SafeText(f.Extra)
+	out.Detail = output.SafeLine(f.Detail)
+	if len(f.Lines) > 0 {
+		lines := make([]string, len(f.Lines))
+		for i, l := range f.Lines {
+			lines[i] = output.SafeLine(t.T(l.ID, localize(t, l.Data)))
+		}
+		out.Extra = strings.Join(lines, "\n")
+	}
 	if f.Table != nil {
 		rows := append([][2]string{{t.T(f.Table.Header[0]), t.T(f.Table.Header[1])}}, f.Table.Rows...)
 		var b strings.Builder

@@ -9,21 +9,31 @@ import (
 )
 
 // TestRenderFailureEscapesServerText: what fills a message (a server's
-// message, an instance name) cannot break its line, and Extra (the
-// instances that matched, what a failed 'setup' undid) keeps its lines but
-// no other control character: a hostile name cannot rewrite "Not undone"
-// into "Undone" with a carriage return or clear the screen.
+// message, an instance name) cannot break its line, and the failure's
+// lines (what a failed 'setup' undid) and table rows (the instances that
+// matched) keep their own line each but no control character: a hostile ID
+// or name cannot rewrite "Not undone" into "Undone" with a carriage return
+// or clear the screen.
 func TestRenderFailureEscapesServerText(t *testing.T) {
 	tr := i18n.New("en_US")
 	f := failure.New("rc_failed", map[string]any{"Status": 500, "URL": "https://rc.example", "Message": "busy\nOK\x1b[2J"}).
 		WithRemedy("rc_failed_remedy", nil)
-	f.Extra = "Undone: a\nNot undone: b\rUndone:     b\x1b]0;title\x07"
+	f.Lines = []failure.Line{
+		{ID: "setup_undone", Data: map[string]any{"What": failure.Msg("setup_undo_serviceid"), "ID": "a"}},
+		{ID: "setup_undo_failed", Data: map[string]any{"What": failure.Msg("setup_undo_serviceid"), "ID": "b\rUndone:     b\x1b]0;title\x07", "Command": "x"}},
+	}
 	ft := RenderFailure(tr, f)
 	if strings.ContainsAny(ft.Cause, "\n\r\x1b") || !strings.Contains(ft.Cause, `busy\nOK\x1b[2J`) {
 		t.Errorf("cause %q: the server's message broke out of its line", ft.Cause)
 	}
-	if want := `Undone: a` + "\n" + `Not undone: b\rUndone:     b\x1b]0;title\a`; ft.Extra != want {
+	if want := `Undone: the service ID a was deleted.` + "\n" +
+		`Not undone: the service ID b\rUndone:     b\x1b]0;title\a could not be deleted. Delete it by running 'x'.`; ft.Extra != want {
 		t.Errorf("extra %q, want %q", ft.Extra, want)
+	}
+	f.Lines = nil
+	f.Table = &failure.Table{Header: [2]string{"label_name", "instance_columns"}, Rows: [][2]string{{"kp\rmain", "guid\x1b[2J  us-south  g"}}}
+	if ft := RenderFailure(tr, f); strings.ContainsAny(ft.Extra, "\r\x1b") || strings.Count(ft.Extra, "\n") != 1 {
+		t.Errorf("table %q: a row broke out of its line", ft.Extra)
 	}
 	msg := ft.Message(tr, false)
 	if strings.ContainsAny(msg, "\r\x1b\a") {

@@ -116,9 +116,9 @@ type Failure struct {
 	// Detail is untranslated technical text (a Go error) shown on a line of
 	// its own after the remedy, scrubbed like everything else.
 	Detail string
-	// Extra is text already in the user's language, shown after the cause
-	// (what a failed 'setup' undid).
-	Extra string
+	// Lines are shown one per line after the cause (what a failed 'setup'
+	// undid, and what it could not).
+	Lines []Line
 	// Table is shown after the cause (the instances that matched).
 	Table *Table
 	// Outage holds the facts of an outage (Kind.Outage()), for another
@@ -137,6 +137,12 @@ func (f *Failure) Error() string {
 }
 
 func (f *Failure) Unwrap() error { return f.Err }
+
+// Line is a message ID and its data, shown as one safe line.
+type Line struct {
+	ID   string
+	Data map[string]any
+}
 
 // Table is a table of plain text with a header of message IDs: two
 // columns, aligned when shown, every cell made one safe line.

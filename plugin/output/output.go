@@ -355,3 +355,14 @@ func Duration(tr *i18n.Translator, d time.Duration) string {
 	}
 	return strings.Join(parts, " ")
 }
+
+// ShellWord is s as one word of a POSIX shell command line: as it is when
+// it holds nothing a shell treats specially, else quoted (ShellQuote).
+func ShellWord(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("@%_+=:,./-", r))
+	}) < 0 {
+		return s
+	}
+	return ShellQuote(s)
+}

@@ -9,12 +9,12 @@ import (
 
 	"github.com/spf13/cobra"
 
-	legacy "github.com/kp-token/kp-token/plugin/cmd"
 	"github.com/kp-token/kp-token/plugin/cmd/cachedelete"
 	"github.com/kp-token/kp-token/plugin/cmd/exec"
 	"github.com/kp-token/kp-token/plugin/cmd/get"
 	"github.com/kp-token/kp-token/plugin/cmd/inspect"
 	"github.com/kp-token/kp-token/plugin/cmd/refresh"
+	"github.com/kp-token/kp-token/plugin/cmd/setup"
 	"github.com/kp-token/kp-token/plugin/cmd/verify"
 	"github.com/kp-token/kp-token/plugin/cmd/version"
 	"github.com/kp-token/kp-token/plugin/cmdutil"
@@ -32,7 +32,7 @@ var commands = []struct {
 	{"inspect", func(f *cmdutil.Factory) *cobra.Command { return inspect.NewCmdInspect(f, nil) }},
 	{"exec", func(f *cmdutil.Factory) *cobra.Command { return exec.NewCmdExec(f, nil) }},
 	{"verify", func(f *cmdutil.Factory) *cobra.Command { return verify.NewCmdVerify(f, nil) }},
-	{"setup", legacy.NewCmdSetupFrom},
+	{"setup", func(f *cmdutil.Factory) *cobra.Command { return setup.NewCmdSetup(f, nil) }},
 	{"cache-delete", func(f *cmdutil.Factory) *cobra.Command { return cachedelete.NewCmdCacheDelete(f, nil) }},
 	{"version", func(f *cmdutil.Factory) *cobra.Command { return version.NewCmdVersion(f, nil) }},
 }

@@ -1,4 +1,4 @@
-package cmd
+package signals
 
 import (
 	"context"
@@ -6,8 +6,6 @@ import (
 	"os/signal"
 	"sync"
 	"syscall"
-
-	"github.com/kp-token/kp-token/plugin/signals"
 )
 
 // interruptSignals are the signals that stop a command which must undo
@@ -17,11 +15,11 @@ import (
 // os.Interrupt, a variable, would be built at every start-up.
 var interruptSignals = []os.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP}
 
-// interrupt turns those signals into cancelled contexts instead of the
+// Interrupt turns those signals into cancelled contexts instead of the
 // end of the process: the first cancels the work, so that the request under
 // way returns and the command can undo what it made; a second one cancels
 // the undo too, which then says what it left.
-type interrupt struct {
+type Interrupt struct {
 	work, undo             context.Context
 	cancelWork, cancelUndo context.CancelFunc
 
@@ -33,11 +31,13 @@ type interrupt struct {
 	stopped sync.Once
 }
 
-func catchInterrupts() *interrupt {
-	i := &interrupt{ch: make(chan os.Signal, 4), done: make(chan struct{})}
+// CatchInterrupts starts turning SIGINT, SIGTERM and SIGHUP into
+// cancelled contexts, until Stop.
+func CatchInterrupts() *Interrupt {
+	i := &Interrupt{ch: make(chan os.Signal, 4), done: make(chan struct{})}
 	i.work, i.cancelWork = context.WithCancel(context.Background())
 	i.undo, i.cancelUndo = context.WithCancel(context.Background())
-	signals.Notify(i.ch, interruptSignals...)
+	Notify(i.ch, interruptSignals...)
 	i.wg.Add(1)
 	go func() {
 		defer i.wg.Done()
@@ -53,7 +53,7 @@ func catchInterrupts() *interrupt {
 	return i
 }
 
-func (i *interrupt) note(s os.Signal) {
+func (i *Interrupt) note(s os.Signal) {
 	i.mu.Lock()
 	defer i.mu.Unlock()
 	if i.sig == nil {
@@ -64,17 +64,23 @@ func (i *interrupt) note(s os.Signal) {
 	i.cancelUndo()
 }
 
-// caught is the first signal received, or nil.
-func (i *interrupt) caught() os.Signal {
+// Work is cancelled by the first signal.
+func (i *Interrupt) Work() context.Context { return i.work }
+
+// Undo is cancelled by the second signal.
+func (i *Interrupt) Undo() context.Context { return i.undo }
+
+// Caught is the first signal received, or nil.
+func (i *Interrupt) Caught() os.Signal {
 	i.mu.Lock()
 	defer i.mu.Unlock()
 	return i.sig
 }
 
-// stop gives the signals back to their default action and returns the
+// Stop gives the signals back to their default action and returns the
 // first one received, a signal that raced with stop included. The undo
 // context stays usable: an undo may follow.
-func (i *interrupt) stop() os.Signal {
+func (i *Interrupt) Stop() os.Signal {
 	i.stopped.Do(func() {
 		signal.Stop(i.ch)
 		close(i.done)
@@ -83,19 +89,19 @@ func (i *interrupt) stop() os.Signal {
 			i.note(<-i.ch)
 		}
 	})
-	return i.caught()
+	return i.Caught()
 }
 
-// exitCode is the status shells give a process ended by s: 128+signal.
-func exitCode(s os.Signal) int {
+// ExitCode is the status shells give a process ended by s: 128+signal.
+func ExitCode(s os.Signal) int {
 	if n, ok := s.(syscall.Signal); ok {
 		return 128 + int(n)
 	}
 	return 130
 }
 
-// signalName is s as people and manuals name it.
-func signalName(s os.Signal) string {
+// Name is s as people and manuals name it.
+func Name(s os.Signal) string {
 	switch s {
 	case syscall.SIGINT:
 		return "SIGINT"

@@ -1,4 +1,4 @@
-package cmd
+package output
 
 import "testing"
 
@@ -15,8 +15,8 @@ func TestShellWord(t *testing.T) {
 		"*.json":                                         `'*.json'`,
 	}
 	for in, want := range tests {
-		if got := shellWord(in); got != want {
-			t.Errorf("shellWord(%q) = %q, want %q", in, got, want)
+		if got := ShellWord(in); got != want {
+			t.Errorf("ShellWord(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
