@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/kp-token/kp-token/plugin/cmd/cmdtest"
 )
 
 // started is the real binary running in a process group of its own, the
@@ -19,26 +21,26 @@ import (
 // group is what a terminal sends for Ctrl-C.
 type started struct {
 	cmd            *exec.Cmd
-	stdout, stderr bytes.Buffer
+	Stdout, Stderr bytes.Buffer
 }
 
-func (h *host) start(extra map[string]string, stdin string, args ...string) *started {
-	h.t.Helper()
+func start(h *cmdtest.Host, extra map[string]string, stdin string, args ...string) *started {
+	h.T.Helper()
 	s := &started{cmd: exec.Command(binary, args...)}
-	for k, v := range h.env {
+	for k, v := range h.Env {
 		s.cmd.Env = append(s.cmd.Env, k+"="+v)
 	}
 	for k, v := range extra {
 		s.cmd.Env = append(s.cmd.Env, k+"="+v)
 	}
 	s.cmd.Stdin = strings.NewReader(stdin)
-	s.cmd.Stdout, s.cmd.Stderr = &s.stdout, &s.stderr
+	s.cmd.Stdout, s.cmd.Stderr = &s.Stdout, &s.Stderr
 	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	s.cmd.Dir = h.home // where a command killed by SIGQUIT may leave a core
+	s.cmd.Dir = h.Home // where a command killed by SIGQUIT may leave a core
 	if err := s.cmd.Start(); err != nil {
-		h.t.Fatal(err)
+		h.T.Fatal(err)
 	}
-	h.t.Cleanup(func() {
+	h.T.Cleanup(func() {
 		if s.cmd.ProcessState == nil {
 			_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
 			_ = s.cmd.Wait()
@@ -60,7 +62,7 @@ func (s *started) wait(t *testing.T) syscall.WaitStatus {
 	case <-time.After(30 * time.Second):
 		_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
 		<-done
-		t.Fatalf("kp-token did not end\n--- stdout\n%s--- stderr\n%s", &s.stdout, &s.stderr)
+		t.Fatalf("kp-token did not end\n--- stdout\n%s--- stderr\n%s", &s.Stdout, &s.Stderr)
 	}
 	return s.cmd.ProcessState.Sys().(syscall.WaitStatus)
 }
@@ -77,7 +79,7 @@ func waitFor(t *testing.T, what string, ok func() bool) {
 
 func TestExecSignalsAsATerminalSendsThem(t *testing.T) {
 	h := newHost(t)
-	key := "@" + h.write("key", serviceKey)
+	key := "@" + h.Write("key", cmdtest.ServiceKey)
 	dir := t.TempDir()
 	ready, count, out := filepath.Join(dir, "ready"), filepath.Join(dir, "count"), filepath.Join(dir, "out")
 	// The command counts the SIGINTs it gets, and reports the count when a
@@ -88,8 +90,8 @@ trap 'n=$((n+1)); echo $n > "$COUNT"' INT
 trap 'echo "INT $n" > "$OUT"; exit 0' TERM
 : > "$READY"
 while :; do sleep 1 & wait $!; done`
-	s := h.start(map[string]string{"READY": ready, "COUNT": count, "OUT": out}, "",
-		"exec", "--apikey", key, "--instance-id", instanceID, "--kp-endpoint", "http://127.0.0.1:9", "--", "sh", "-c", script)
+	s := start(h, map[string]string{"READY": ready, "COUNT": count, "OUT": out}, "",
+		"exec", "--apikey", key, "--instance-id", cmdtest.InstanceID, "--kp-endpoint", "http://127.0.0.1:9", "--", "sh", "-c", script)
 	waitFor(t, "the command to start", func() bool { _, err := os.Stat(ready); return err == nil })
 
 	// Three Ctrl-Cs, each once the last was counted: the terminal signals
@@ -115,13 +117,13 @@ while :; do sleep 1 & wait $!; done`
 	ws := s.wait(t)
 	got, _ := os.ReadFile(out)
 	if string(got) != "INT 3\n" || ws.Signaled() || ws.ExitStatus() != 0 {
-		t.Fatalf("want the command to count three SIGINTs, then end on the forwarded SIGTERM, and kp-token to exit 0; got %q, %v\n--- stderr\n%s", got, ws, &s.stderr)
+		t.Fatalf("want the command to count three SIGINTs, then end on the forwarded SIGTERM, and kp-token to exit 0; got %q, %v\n--- stderr\n%s", got, ws, &s.Stderr)
 	}
 }
 
 func TestExecDiesOfTheCommandsSignal(t *testing.T) {
 	h := newHost(t)
-	key := "@" + h.write("key", serviceKey)
+	key := "@" + h.Write("key", cmdtest.ServiceKey)
 	tests := []struct {
 		sig      syscall.Signal
 		signaled bool // else exit 128+N: Go's runtime cannot die of it
@@ -136,17 +138,17 @@ func TestExecDiesOfTheCommandsSignal(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.sig.String(), func(t *testing.T) {
-			s := h.start(nil, "", "exec", "--apikey", key, "--instance-id", instanceID, "--kp-endpoint", "http://127.0.0.1:9",
+			s := start(h, nil, "", "exec", "--apikey", key, "--instance-id", cmdtest.InstanceID, "--kp-endpoint", "http://127.0.0.1:9",
 				"--", "sh", "-c", "kill -"+strings.TrimPrefix(signalName(tt.sig), "SIG")+" $$; sleep 5")
 			ws := s.wait(t)
 			switch {
 			case tt.signaled && (!ws.Signaled() || ws.Signal() != tt.sig):
-				t.Fatalf("want kp-token to die of %v, got %v (exit %d)\n--- stderr\n%s", tt.sig, ws.Signal(), ws.ExitStatus(), &s.stderr)
+				t.Fatalf("want kp-token to die of %v, got %v (exit %d)\n--- stderr\n%s", tt.sig, ws.Signal(), ws.ExitStatus(), &s.Stderr)
 			case !tt.signaled && (ws.Signaled() || ws.ExitStatus() != 128+int(tt.sig)):
-				t.Fatalf("want exit %d, got %v\n--- stderr\n%s", 128+int(tt.sig), ws, &s.stderr)
+				t.Fatalf("want exit %d, got %v\n--- stderr\n%s", 128+int(tt.sig), ws, &s.Stderr)
 			}
-			if s.stderr.Len() != 0 {
-				t.Fatalf("kp-token wrote to stderr:\n%s", &s.stderr)
+			if s.Stderr.Len() != 0 {
+				t.Fatalf("kp-token wrote to Stderr:\n%s", &s.Stderr)
 			}
 		})
 	}
@@ -162,12 +164,12 @@ func TestCRTokenCopyGoneAfterSignal(t *testing.T) {
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP} {
 		t.Run(signalName(sig), func(t *testing.T) {
 			h := newHost(t)
-			p := h.withProfile()
+			p := h.WithProfile()
 			// IAM holds the exchange until the signal has come.
-			h.iam.SetDelay(time.Minute)
+			h.IAM.SetDelay(time.Minute)
 			tmp := t.TempDir()
-			s := h.start(map[string]string{"TMPDIR": tmp}, crToken, "get", "--cr-token", "-", "--profile", p.ID, "--no-cache")
-			waitFor(t, "the exchange to reach IAM", func() bool { return h.iam.Count() > 0 })
+			s := start(h, map[string]string{"TMPDIR": tmp}, cmdtest.CRToken, "get", "--cr-token", "-", "--profile", p.ID, "--no-cache")
+			waitFor(t, "the exchange to reach IAM", func() bool { return h.IAM.Count() > 0 })
 			if err := syscall.Kill(s.cmd.Process.Pid, sig); err != nil {
 				t.Fatal(err)
 			}
@@ -176,7 +178,7 @@ func TestCRTokenCopyGoneAfterSignal(t *testing.T) {
 				t.Fatalf("the compute resource token's copy stayed: %v", left)
 			}
 			if !ws.Signaled() || ws.Signal() != sig {
-				t.Fatalf("want kp-token to die of %v: %v\n--- stderr\n%s", sig, ws, &s.stderr)
+				t.Fatalf("want kp-token to die of %v: %v\n--- stderr\n%s", sig, ws, &s.Stderr)
 			}
 		})
 	}
@@ -187,10 +189,10 @@ func TestCRTokenCopyGoneAfterSignal(t *testing.T) {
 // must not reach it through kp-token either.
 func TestExecKeepsIgnoredSignalsIgnored(t *testing.T) {
 	h := newHost(t)
-	key := h.write("key", serviceKey)
-	sh := exec.Command("sh", "-c", `trap '' HUP; exec "$KP_TOKEN_BINARY" exec --apikey @"$KEY" --instance-id `+instanceID+
+	key := h.Write("key", cmdtest.ServiceKey)
+	sh := exec.Command("sh", "-c", `trap '' HUP; exec "$KP_TOKEN_BINARY" exec --apikey @"$KEY" --instance-id `+cmdtest.InstanceID+
 		` --kp-endpoint http://127.0.0.1:9 -- sh -c 'kill -HUP $$; kill -HUP $PPID; sleep 1; echo alive'`)
-	for k, v := range h.env {
+	for k, v := range h.Env {
 		sh.Env = append(sh.Env, k+"="+v)
 	}
 	sh.Env = append(sh.Env, "KP_TOKEN_BINARY="+binary, "KEY="+key)

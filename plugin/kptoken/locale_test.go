@@ -34,31 +34,31 @@ func TestLocalizedRuns(t *testing.T) {
 				} else {
 					env["LANG"] = locale + ".UTF-8"
 				}
-				h.loginUser(61*time.Minute+30*time.Second, mod)
+				h.LoginUser(61*time.Minute+30*time.Second, mod)
 
-				r := h.runEnv(env, "", "get")
-				if r.code != 0 || !strings.HasPrefix(r.stdout, want.label) || !strings.Contains(r.stderr, want.expires) {
+				r := h.RunEnv(env, "", "get")
+				if r.Code != 0 || !strings.HasPrefix(r.Stdout, want.label) || !strings.Contains(r.Stderr, want.expires) {
 					t.Fatalf("get:\n%s", r)
 				}
-				r = h.runEnv(env, "Unknown_Key_0000000000000000000000000000000", "get", "--apikey", "-")
-				if r.code != 1 || !strings.HasPrefix(r.stderr, want.failed+"\n") || !strings.Contains(r.stderr, want.cause) || !strings.Contains(r.stderr, want.remedy) {
+				r = h.RunEnv(env, "Unknown_Key_0000000000000000000000000000000", "get", "--apikey", "-")
+				if r.Code != 1 || !strings.HasPrefix(r.Stderr, want.failed+"\n") || !strings.Contains(r.Stderr, want.cause) || !strings.Contains(r.Stderr, want.remedy) {
 					t.Fatalf("unknown key:\n%s", r)
 				}
-				r = h.runEnv(env, "", "get", "--nope")
-				if r.code != 2 || !strings.Contains(r.stderr, want.usage) {
+				r = h.RunEnv(env, "", "get", "--nope")
+				if r.Code != 2 || !strings.Contains(r.Stderr, want.usage) {
 					t.Fatalf("usage:\n%s", r)
 				}
-				r = h.runEnv(env, "", "inspect")
-				if r.code != 0 || !strings.Contains(r.stdout, want.table) || !strings.Contains(r.stdout, want.valid) {
+				r = h.RunEnv(env, "", "inspect")
+				if r.Code != 0 || !strings.Contains(r.Stdout, want.table) || !strings.Contains(r.Stdout, want.valid) {
 					t.Fatalf("inspect:\n%s", r)
 				}
 				// JSON keys and -q output are never localized.
-				r = h.runEnv(env, "", "get", "--output", "json")
-				if r.code != 0 || !strings.Contains(r.stdout, `"iam_token": "Bearer `) {
+				r = h.RunEnv(env, "", "get", "--output", "json")
+				if r.Code != 0 || !strings.Contains(r.Stdout, `"iam_token": "Bearer `) {
 					t.Fatalf("json:\n%s", r)
 				}
-				r = h.runEnv(env, "", "get", "-q")
-				if r.code != 0 || !strings.HasPrefix(r.stdout, "Bearer ") {
+				r = h.RunEnv(env, "", "get", "-q")
+				if r.Code != 0 || !strings.HasPrefix(r.Stdout, "Bearer ") {
 					t.Fatalf("quiet:\n%s", r)
 				}
 			})
@@ -85,9 +85,9 @@ func TestLocaleFallbacks(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newHost(t)
-			h.login(iamtest.Session{Locale: tt.session})
-			r := h.runEnv(tt.env, "", "get", "--apikey", "@"+filepath.Join(h.home, "missing"))
-			if r.code != 1 || !strings.HasPrefix(r.stderr, tt.want+"\n") || strings.Contains(r.stderr, "panic") {
+			h.Login(iamtest.Session{Locale: tt.session})
+			r := h.RunEnv(tt.env, "", "get", "--apikey", "@"+filepath.Join(h.Home, "missing"))
+			if r.Code != 1 || !strings.HasPrefix(r.Stderr, tt.want+"\n") || strings.Contains(r.Stderr, "panic") {
 				t.Fatalf("want %s:\n%s", tt.want, r)
 			}
 		})
@@ -104,31 +104,31 @@ func TestEveryLocale(t *testing.T) {
 				t.Fatalf("no catalog for %s", locale)
 			}
 			h := newHost(t)
-			h.loginUser(time.Hour, func(s *iamtest.Session) { s.Locale = locale })
-			r := h.run("", "get")
-			if r.code != 0 || !strings.HasPrefix(r.stdout, tr.T("label_iam_token")+"  Bearer ") {
+			h.LoginUser(time.Hour, func(s *iamtest.Session) { s.Locale = locale })
+			r := h.Run("", "get")
+			if r.Code != 0 || !strings.HasPrefix(r.Stdout, tr.T("label_iam_token")+"  Bearer ") {
 				t.Fatalf("get:\n%s", r)
 			}
-			r = h.run("", "inspect")
-			if r.code != 0 || !strings.Contains(r.stdout, tr.T("inspect_col_field")) || !strings.Contains(r.stderr, tr.T("inspect_not_verified")) {
+			r = h.Run("", "inspect")
+			if r.Code != 0 || !strings.Contains(r.Stdout, tr.T("inspect_col_field")) || !strings.Contains(r.Stderr, tr.T("inspect_not_verified")) {
 				t.Fatalf("inspect:\n%s", r)
 			}
-			r = h.run("", "get", "--help")
-			if r.code != 0 || !strings.Contains(r.stdout, tr.T("help_usage")) || !strings.Contains(r.stdout, tr.T("get_description")) ||
-				!strings.Contains(r.stdout, tr.T("flag_min_validity")) {
+			r = h.Run("", "get", "--help")
+			if r.Code != 0 || !strings.Contains(r.Stdout, tr.T("help_usage")) || !strings.Contains(r.Stdout, tr.T("get_description")) ||
+				!strings.Contains(r.Stdout, tr.T("flag_min_validity")) {
 				t.Fatalf("help:\n%s", r)
 			}
-			r = h.run("", "--help")
-			if !strings.Contains(r.stdout, tr.T("help_commands")) || !strings.Contains(r.stdout, tr.T("verify_description")) {
+			r = h.Run("", "--help")
+			if !strings.Contains(r.Stdout, tr.T("help_commands")) || !strings.Contains(r.Stdout, tr.T("verify_description")) {
 				t.Fatalf("top-level help:\n%s", r)
 			}
-			missing := filepath.Join(h.home, "missing")
-			r = h.run("", "get", "--apikey", "@"+missing)
-			if r.code != 1 || !strings.Contains(r.stderr, tr.T("apikey_file_missing", map[string]any{"Path": missing})) {
+			missing := filepath.Join(h.Home, "missing")
+			r = h.Run("", "get", "--apikey", "@"+missing)
+			if r.Code != 1 || !strings.Contains(r.Stderr, tr.T("apikey_file_missing", map[string]any{"Path": missing})) {
 				t.Fatalf("failure:\n%s", r)
 			}
-			r = h.run("", "gett")
-			if r.code != 2 || !strings.Contains(r.stderr, tr.T("usage_did_you_mean", map[string]any{"Suggestion": "get"})) {
+			r = h.Run("", "gett")
+			if r.Code != 2 || !strings.Contains(r.Stderr, tr.T("usage_did_you_mean", map[string]any{"Suggestion": "get"})) {
 				t.Fatalf("usage:\n%s", r)
 			}
 		})

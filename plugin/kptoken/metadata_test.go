@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	sdk "github.com/IBM-Cloud/ibm-cloud-cli-sdk/plugin"
+	"github.com/kp-token/kp-token/plugin/cmd/cmdtest"
 )
 
 func TestSendMetadata(t *testing.T) {
@@ -15,23 +16,23 @@ func TestSendMetadata(t *testing.T) {
 	// SendMetadata must not read or write the session: point the CLI at an
 	// empty folder and check it stays empty.
 	empty := t.TempDir()
-	r := h.runEnv(map[string]string{"IBMCLOUD_CONFIG_HOME": empty}, "", "SendMetadata")
-	if r.code != 0 || r.stderr != "" {
+	r := h.RunEnv(map[string]string{"IBMCLOUD_CONFIG_HOME": empty}, "", "SendMetadata")
+	if r.Code != 0 || r.Stderr != "" {
 		t.Fatalf("SendMetadata failed:\n%s", r)
 	}
 	if entries, _ := os.ReadDir(empty); len(entries) != 0 {
 		t.Fatalf("SendMetadata touched the config folder: %v", entries)
 	}
 	var md sdk.PluginMetadata
-	dec := json.NewDecoder(strings.NewReader(r.stdout))
+	dec := json.NewDecoder(strings.NewReader(r.Stdout))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&md); err != nil {
-		t.Fatalf("stdout is not the metadata JSON alone: %v\n%s", err, r.stdout)
+		t.Fatalf("stdout is not the metadata JSON alone: %v\n%s", err, r.Stdout)
 	}
 	if dec.More() {
-		t.Fatalf("stdout has more than the metadata: %s", r.stdout)
+		t.Fatalf("stdout has more than the metadata: %s", r.Stdout)
 	}
-	if md.Name != "kp-token" || md.Version.String() != testVersion || md.MinCliVersion.String() != "2.0.0" ||
+	if md.Name != "kp-token" || md.Version.String() != cmdtest.Version || md.MinCliVersion.String() != "2.0.0" ||
 		!md.IsCobraPlugin || !md.PrivateEndpointSupported || md.SDKVersion.String() == "0.0.0" {
 		t.Fatalf("metadata = %+v", md)
 	}
@@ -85,9 +86,9 @@ func TestValidatorCatchesBadMetadata(t *testing.T) {
 
 func TestSendMetadataLocalizedFromEnvironment(t *testing.T) {
 	h := newHost(t)
-	r := h.runEnv(map[string]string{"LANG": "fr_FR.UTF-8"}, "", "SendMetadata")
+	r := h.RunEnv(map[string]string{"LANG": "fr_FR.UTF-8"}, "", "SendMetadata")
 	var md sdk.PluginMetadata
-	if err := json.Unmarshal([]byte(r.stdout), &md); err != nil {
+	if err := json.Unmarshal([]byte(r.Stdout), &md); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range md.Commands {
@@ -96,8 +97,8 @@ func TestSendMetadataLocalizedFromEnvironment(t *testing.T) {
 		}
 	}
 	// A corrupt session does not matter to SendMetadata.
-	os.WriteFile(filepath.Join(h.home, "config.json"), []byte("{not json"), 0o600)
-	if r := h.run("", "SendMetadata"); r.code != 0 || !strings.HasPrefix(r.stdout, "{") {
+	os.WriteFile(filepath.Join(h.Home, "config.json"), []byte("{not json"), 0o600)
+	if r := h.Run("", "SendMetadata"); r.Code != 0 || !strings.HasPrefix(r.Stdout, "{") {
 		t.Fatalf("SendMetadata with corrupt session:\n%s", r)
 	}
 }

@@ -16,25 +16,15 @@ import (
 
 	"github.com/IBM-Cloud/ibm-cloud-cli-sdk/bluemix/models"
 
+	"github.com/kp-token/kp-token/plugin/cmd/cmdtest"
 	"github.com/kp-token/kp-token/plugin/iamtest"
 )
 
-// refreshRequests counts refresh_token grants the IAM server saw.
-func (h *host) refreshRequests() int {
-	n := 0
-	for _, r := range h.iam.Requests() {
-		if r.Form["grant_type"] == "refresh_token" {
-			n++
-		}
-	}
-	return n
-}
-
 // assertConfigSound checks config.json is whole JSON with a session, and
 // that no private copy of it was left behind.
-func (h *host) assertConfigSound(t *testing.T) {
+func assertConfigSound(t *testing.T, h *cmdtest.Host) {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(h.home, "config.json"))
+	b, err := os.ReadFile(filepath.Join(h.Home, "config.json"))
 	var m map[string]any
 	if err != nil || json.Unmarshal(b, &m) != nil {
 		t.Fatalf("config.json is damaged: %v %q", err, b)
@@ -42,60 +32,60 @@ func (h *host) assertConfigSound(t *testing.T) {
 	if rt, _ := m["IAMRefreshToken"].(string); rt == "" {
 		t.Fatal("config.json lost its refresh token: the user is logged out")
 	}
-	if left, _ := filepath.Glob(filepath.Join(h.home, ".config.json.kp-token-*")); len(left) != 0 {
+	if left, _ := filepath.Glob(filepath.Join(h.Home, ".config.json.kp-token-*")); len(left) != 0 {
 		t.Fatalf("copies of the config (refresh token inside) were left: %v", left)
 	}
 }
 
 func TestParallelRenewalsMakeOneRequest(t *testing.T) {
 	h := newHost(t)
-	h.loginUser(time.Minute)
-	h.iam.SetDelay(200 * time.Millisecond)
+	h.LoginUser(time.Minute)
+	h.IAM.SetDelay(200 * time.Millisecond)
 	const n = 24
 	var wg sync.WaitGroup
-	results := make([]result, n)
+	results := make([]cmdtest.Result, n)
 	for i := range n {
 		wg.Add(1)
-		go func() { defer wg.Done(); results[i] = h.run("", "get", "-q") }()
+		go func() { defer wg.Done(); results[i] = h.Run("", "get", "-q") }()
 	}
 	wg.Wait()
 	for _, r := range results {
-		if r.code != 0 || r.stdout != results[0].stdout {
+		if r.Code != 0 || r.Stdout != results[0].Stdout {
 			t.Fatalf("parallel gets disagree:\n%s\n%s", r, results[0])
 		}
 	}
-	if got := h.refreshRequests(); got != 1 {
+	if got := h.RefreshRequests(); got != 1 {
 		t.Fatalf("%d parallel gets made %d refresh requests, want 1", n, got)
 	}
-	if h.session().IAMToken() != strings.TrimSuffix(results[0].stdout, "\n") {
+	if h.Session().IAMToken() != strings.TrimSuffix(results[0].Stdout, "\n") {
 		t.Fatal("the renewed token is not the one in config.json")
 	}
-	h.assertConfigSound(t)
+	assertConfigSound(t, h)
 }
 
 func TestRenewalKeepsConcurrentConfigChanges(t *testing.T) {
 	h := newHost(t)
-	h.loginUser(time.Minute)
-	h.iam.SetDelay(800 * time.Millisecond)
-	done := make(chan result)
-	go func() { done <- h.run("", "get", "-q") }()
+	h.LoginUser(time.Minute)
+	h.IAM.SetDelay(800 * time.Millisecond)
+	done := make(chan cmdtest.Result)
+	go func() { done <- h.Run("", "get", "-q") }()
 	time.Sleep(300 * time.Millisecond)
 	// Meanwhile: 'ibmcloud target -r eu-de -g ops'.
-	cfg := h.session()
+	cfg := h.Session()
 	cfg.SetRegion(models.Region{Name: "eu-de"})
 	cfg.SetResourceGroup(models.ResourceGroup{GUID: "g-ops", Name: "ops"})
 	r := <-done
-	if r.code != 0 {
+	if r.Code != 0 {
 		t.Fatalf("get:\n%s", r)
 	}
-	after := h.session()
+	after := h.Session()
 	if after.CurrentRegion().Name != "eu-de" || after.CurrentResourceGroup().Name != "ops" {
 		t.Fatalf("the renewal undid 'ibmcloud target': region %q, group %q", after.CurrentRegion().Name, after.CurrentResourceGroup().Name)
 	}
-	if after.IAMToken() != strings.TrimSuffix(r.stdout, "\n") {
+	if after.IAMToken() != strings.TrimSuffix(r.Stdout, "\n") {
 		t.Fatal("the renewed token was not written back")
 	}
-	h.assertConfigSound(t)
+	assertConfigSound(t, h)
 }
 
 // TestSignalsDuringRenewal sends SIGTERM, SIGINT and SIGHUP at random moments of
@@ -109,10 +99,10 @@ func TestSignalsDuringRenewal(t *testing.T) {
 	rng := rand.New(rand.NewPCG(uint64(seed), 7))
 	t.Logf("seed %d", seed)
 	for i := 0; i < 12; i++ {
-		h.loginUser(time.Minute)
-		h.iam.SetDelay(time.Duration(rng.IntN(150)) * time.Millisecond)
+		h.LoginUser(time.Minute)
+		h.IAM.SetDelay(time.Duration(rng.IntN(150)) * time.Millisecond)
 		cmd := exec.Command(binary, "get", "-q")
-		for k, v := range h.env {
+		for k, v := range h.Env {
 			cmd.Env = append(cmd.Env, k+"="+v)
 		}
 		var errb bytes.Buffer
@@ -137,31 +127,31 @@ func TestSignalsDuringRenewal(t *testing.T) {
 		if strings.Contains(errb.String(), "panic") {
 			t.Fatalf("run %d panicked:\n%s", i, errb.String())
 		}
-		h.assertConfigSound(t)
+		assertConfigSound(t, h)
 	}
 }
 
 func TestUnusableConfigIsFailedNotPanic(t *testing.T) {
 	h := newHost(t)
-	cfg := filepath.Join(h.home, "config.json")
+	cfg := filepath.Join(h.Home, "config.json")
 	if err := os.Remove(cfg); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.Mkdir(cfg, 0o700); err != nil { // a folder where the file should be
 		t.Fatal(err)
 	}
-	r := h.run("", "get")
-	if r.code != 1 || !strings.Contains(r.stderr, "FAILED") || !strings.Contains(r.stderr, "The CLI configuration "+cfg+" cannot be read.") ||
-		strings.Contains(r.stderr, "goroutine") || strings.Contains(r.stderr, "panic") {
+	r := h.Run("", "get")
+	if r.Code != 1 || !strings.Contains(r.Stderr, "FAILED") || !strings.Contains(r.Stderr, "The CLI configuration "+cfg+" cannot be read.") ||
+		strings.Contains(r.Stderr, "goroutine") || strings.Contains(r.Stderr, "panic") {
 		t.Fatalf("want FAILED with the path:\n%s", r)
 	}
 }
 
 func TestIAMEndpointVariableIsNormalizedForRenewal(t *testing.T) {
 	h := newHost(t)
-	h.loginUser(time.Minute, func(s *iamtest.Session) { s.IAMEndpoint = "https://iam.invalid.example" })
-	r := h.runEnv(map[string]string{"IAM_ENDPOINT": h.iam.URL + "/identity/token/"}, "", "get", "-q")
-	if r.code != 0 || h.refreshRequests() != 1 {
-		t.Fatalf("session renewal with IAM_ENDPOINT=.../identity/token (refreshes %d):\n%s", h.refreshRequests(), r)
+	h.LoginUser(time.Minute, func(s *iamtest.Session) { s.IAMEndpoint = "https://iam.invalid.example" })
+	r := h.RunEnv(map[string]string{"IAM_ENDPOINT": h.IAM.URL + "/identity/token/"}, "", "get", "-q")
+	if r.Code != 0 || h.RefreshRequests() != 1 {
+		t.Fatalf("session renewal with IAM_ENDPOINT=.../identity/token (refreshes %d):\n%s", h.RefreshRequests(), r)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kp-token/kp-token/plugin/cmd/cmdtest"
 	"github.com/kp-token/kp-token/plugin/iamtest"
 )
 
@@ -18,20 +19,20 @@ func TestTraceHidesSecrets(t *testing.T) {
 	for _, setting := range []string{"true", "file", "config"} {
 		t.Run(setting, func(t *testing.T) {
 			h := newHost(t)
-			sessionAccess, sessionRefresh := h.loginUser(time.Minute) // renewed on get
-			traceFile := filepath.Join(h.home, "trace.log")
+			sessionAccess, sessionRefresh := h.LoginUser(time.Minute) // renewed on get
+			traceFile := filepath.Join(h.Home, "trace.log")
 			env := map[string]string{"IBMCLOUD_TRACE": "true"}
 			switch setting {
 			case "file":
 				env["IBMCLOUD_TRACE"] = traceFile
 			case "config": // 'ibmcloud config --trace FILE'
 				env = nil
-				h.loginUser(time.Minute, func(s *iamtest.Session) { s.Trace = traceFile })
-				sessionAccess = strings.TrimPrefix(h.session().IAMToken(), "Bearer ")
-				sessionRefresh = h.session().IAMRefreshToken()
+				h.LoginUser(time.Minute, func(s *iamtest.Session) { s.Trace = traceFile })
+				sessionAccess = strings.TrimPrefix(h.Session().IAMToken(), "Bearer ")
+				sessionRefresh = h.Session().IAMRefreshToken()
 			}
-			tokenFile := filepath.Join(h.home, "token.json")
-			keyFile := "@" + h.write("key.json", `{"apikey":"`+serviceKey+`"}`)
+			tokenFile := filepath.Join(h.Home, "token.json")
+			keyFile := "@" + h.Write("key.json", `{"apikey":"`+cmdtest.ServiceKey+`"}`)
 			var all strings.Builder
 			for _, args := range [][]string{
 				{"get"},
@@ -40,25 +41,25 @@ func TestTraceHidesSecrets(t *testing.T) {
 				{"refresh", "--file", tokenFile},
 				{"inspect", "--file", tokenFile},
 				{"inspect"},
-				{"get", "--apikey", "@" + h.write("bad", "Unknown_Key_0000000000000000000000000000000")},
+				{"get", "--apikey", "@" + h.Write("bad", "Unknown_Key_0000000000000000000000000000000")},
 				{"get", "--apikey", keyFile, "-q"},
 				{"get", "--apikey", keyFile, "--min-validity", "2h"},
 				{"cache-delete", "--apikey", keyFile},
 				{"get", "--apikey", keyFile, "--no-cache"},
 				{"cache-delete", "--all"},
 			} {
-				r := h.runEnv(env, "", args...)
-				if strings.Contains(r.stderr, "panic") {
+				r := h.RunEnv(env, "", args...)
+				if strings.Contains(r.Stderr, "panic") {
 					t.Fatalf("%v:\n%s", args, r)
 				}
 				// stdout carries the access token by design ('get',
 				// 'refresh'); anything else on it must be free of secrets.
-				for _, line := range strings.Split(r.stdout, "\n") {
+				for _, line := range strings.Split(r.Stdout, "\n") {
 					if !strings.HasPrefix(line, "IAM token:  Bearer ") && !strings.HasPrefix(line, "Bearer ") {
 						all.WriteString(line + "\n")
 					}
 				}
-				all.WriteString(r.stderr)
+				all.WriteString(r.Stderr)
 			}
 			if setting != "true" {
 				b, err := os.ReadFile(traceFile)
@@ -74,20 +75,20 @@ func TestTraceHidesSecrets(t *testing.T) {
 			var file map[string]string
 			b, _ := os.ReadFile(tokenFile)
 			_ = json.Unmarshal(b, &file)
-			secrets := []string{serviceKey, "Unknown_Key_0000000000000000000000000000000", sessionAccess, sessionRefresh,
-				file["access_token"], file["refresh_token"], h.session().IAMRefreshToken(), strings.TrimPrefix(h.session().IAMToken(), "Bearer ")}
-			for _, req := range h.iam.Requests() {
+			secrets := []string{cmdtest.ServiceKey, "Unknown_Key_0000000000000000000000000000000", sessionAccess, sessionRefresh,
+				file["access_token"], file["refresh_token"], h.Session().IAMRefreshToken(), strings.TrimPrefix(h.Session().IAMToken(), "Bearer ")}
+			for _, req := range h.IAM.Requests() {
 				secrets = append(secrets, req.Form["refresh_token"], req.Form["apikey"])
 			}
-			assertNoSecrets(t, "trace", trace, secrets...)
+			cmdtest.AssertNoSecrets(t, "trace", trace, secrets...)
 			// The API key is in no file the plug-in wrote: cache entries,
 			// token files, the CLI's config, the trace.
-			_ = filepath.WalkDir(h.home, func(path string, d os.DirEntry, err error) error {
+			_ = filepath.WalkDir(h.Home, func(path string, d os.DirEntry, err error) error {
 				if err != nil || d.IsDir() || filepath.Base(path) == "key.json" || filepath.Base(path) == "bad" {
 					return nil
 				}
 				b, _ := os.ReadFile(path)
-				assertNoSecrets(t, path, string(b), serviceKey, "Unknown_Key_0000000000000000000000000000000")
+				cmdtest.AssertNoSecrets(t, path, string(b), cmdtest.ServiceKey, "Unknown_Key_0000000000000000000000000000000")
 				return nil
 			})
 		})
@@ -98,18 +99,18 @@ func TestTraceHidesSecrets(t *testing.T) {
 // terminal; an escape sequence in it is shown, not sent.
 func TestTraceEscapesServerText(t *testing.T) {
 	h := newHost(t)
-	h.iam.Script(iamtest.Reply{Status: 400, ContentType: "application/json",
+	h.IAM.Script(iamtest.Reply{Status: 400, ContentType: "application/json",
 		Body: `{"errorCode":"BXNIM0415E","errorMessage":"gone\u001b]0;owned\u0007\u001b[2J\rUndone"}` + "\x1b[31m"})
-	r := h.runEnv(map[string]string{"IBMCLOUD_TRACE": "true"}, "", "get", "--apikey", "@"+h.write("key", serviceKey), "--no-cache")
-	if r.code != 1 {
+	r := h.RunEnv(map[string]string{"IBMCLOUD_TRACE": "true"}, "", "get", "--apikey", "@"+h.Write("key", cmdtest.ServiceKey), "--no-cache")
+	if r.Code != 1 {
 		t.Fatalf("want FAILED:\n%s", r)
 	}
-	if !strings.Contains(r.stderr, `\x1b[31m`) {
-		t.Fatalf("the reply is not in the trace, escaped:\n%s", r.stderr)
+	if !strings.Contains(r.Stderr, `\x1b[31m`) {
+		t.Fatalf("the reply is not in the trace, escaped:\n%s", r.Stderr)
 	}
 	for _, c := range []string{"\x1b", "\x07", "\r"} {
-		if strings.Contains(r.stderr, c) {
-			t.Fatalf("a control character %q reached the terminal:\n%q", c, r.stderr)
+		if strings.Contains(r.Stderr, c) {
+			t.Fatalf("a control character %q reached the terminal:\n%q", c, r.Stderr)
 		}
 	}
 }

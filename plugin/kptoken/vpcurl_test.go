@@ -10,6 +10,7 @@ import (
 
 	"github.com/IBM-Cloud/ibm-cloud-cli-sdk/bluemix/models"
 
+	"github.com/kp-token/kp-token/plugin/cmd/cmdtest"
 	"github.com/kp-token/kp-token/plugin/iamtest"
 )
 
@@ -29,7 +30,7 @@ func connections(t *testing.T) (env map[string]string, count func() int32) {
 
 func TestVPCMetadataURLFollowsTheEndpointRules(t *testing.T) {
 	h := newHost(t)
-	p := h.withProfile()
+	p := h.WithProfile()
 	tests := []struct {
 		url   string
 		cause string // empty: accepted, and the proxy sees the connection
@@ -48,7 +49,7 @@ func TestVPCMetadataURLFollowsTheEndpointRules(t *testing.T) {
 		t.Run(tt.url, func(t *testing.T) {
 			env, count := connections(t)
 			env["IBMCLOUD_CR_VPC_URL"] = tt.url
-			r := h.runEnv(env, "", "get", "--vpc", "--profile", p.ID, "--no-cache")
+			r := h.RunEnv(env, "", "get", "--vpc", "--profile", p.ID, "--no-cache")
 			if tt.cause == "" {
 				if count() == 0 {
 					t.Fatalf("the metadata service at %s was not asked:\n%s", tt.url, r)
@@ -59,27 +60,27 @@ func TestVPCMetadataURLFollowsTheEndpointRules(t *testing.T) {
 			if tt.shown != "" {
 				shown = tt.shown
 			}
-			expectFailure(t, r, 1, "The VPC instance metadata service address "+shown+" (from IBMCLOUD_CR_VPC_URL) "+tt.cause,
+			cmdtest.ExpectFailure(t, r, 1, "The VPC instance metadata service address "+shown+" (from IBMCLOUD_CR_VPC_URL) "+tt.cause,
 				"Use an https:// URL, or unset IBMCLOUD_CR_VPC_URL to use the default address.")
 			if count() != 0 {
 				t.Fatalf("%d connections were made", count())
 			}
-			assertNoSecrets(t, "stderr", r.stderr, "secret")
+			cmdtest.AssertNoSecrets(t, "stderr", r.Stderr, "secret")
 		})
 	}
 	t.Run("renewing a 'login --vpc-cri' session", func(t *testing.T) {
 		env, count := connections(t)
 		env["IBMCLOUD_CR_VPC_URL"] = "http://evil.example"
-		old := h.iam.AccessToken(iamtest.Identity{IAMID: "iam-" + p.ID, Name: p.Name, SubType: "Profile", Account: p.Account},
+		old := h.IAM.AccessToken(iamtest.Identity{IAMID: "iam-" + p.ID, Name: p.Name, SubType: "Profile", Account: p.Account},
 			"urn:ibm:params:oauth:grant-type:cr-token", 2*time.Minute)
-		h.login(iamtest.Session{AccessToken: old, Region: "us-south", Account: p.Account, CRIType: "VPC",
+		h.Login(iamtest.Session{AccessToken: old, Region: "us-south", Account: p.Account, CRIType: "VPC",
 			Profile: models.Profile{ID: p.ID, Name: p.Name}})
-		r := h.runEnv(env, "", "get")
-		expectFailure(t, r, 1, "address http://evil.example (from IBMCLOUD_CR_VPC_URL) uses plain HTTP", "unset IBMCLOUD_CR_VPC_URL")
+		r := h.RunEnv(env, "", "get")
+		cmdtest.ExpectFailure(t, r, 1, "address http://evil.example (from IBMCLOUD_CR_VPC_URL) uses plain HTTP", "unset IBMCLOUD_CR_VPC_URL")
 		if count() != 0 {
 			t.Fatalf("%d connections were made", count())
 		}
-		if s := h.session(); strings.TrimPrefix(s.IAMToken(), "Bearer ") != old {
+		if s := h.Session(); strings.TrimPrefix(s.IAMToken(), "Bearer ") != old {
 			t.Fatal("the session changed")
 		}
 	})
@@ -87,9 +88,9 @@ func TestVPCMetadataURLFollowsTheEndpointRules(t *testing.T) {
 		env, _ := connections(t)
 		env["IBMCLOUD_CR_VPC_URL"] = "http://evil.example"
 		env["LANG"] = "fr_FR.UTF-8"
-		h.login(iamtest.Session{})
-		r := h.runEnv(env, "", "get", "--vpc", "--profile", p.ID)
-		if r.code != 1 || !strings.Contains(r.stderr, "L'adresse du service de métadonnées de l'instance VPC http://evil.example (source\u00a0: IBMCLOUD_CR_VPC_URL) utilise HTTP sans chiffrement") {
+		h.Login(iamtest.Session{})
+		r := h.RunEnv(env, "", "get", "--vpc", "--profile", p.ID)
+		if r.Code != 1 || !strings.Contains(r.Stderr, "L'adresse du service de métadonnées de l'instance VPC http://evil.example (source\u00a0: IBMCLOUD_CR_VPC_URL) utilise HTTP sans chiffrement") {
 			t.Fatalf("got:\n%s", r)
 		}
 	})

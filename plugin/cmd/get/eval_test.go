@@ -1,4 +1,4 @@
-package kptoken_test
+package get_test
 
 import (
 	"encoding/json"
@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kp-token/kp-token/plugin/cmd/cmdtest"
 	"github.com/kp-token/kp-token/plugin/iamtest"
 )
 
@@ -25,9 +26,9 @@ var evalForms = []struct {
 
 // assertInert fails unless every line of stdout has the one shape its form
 // allows: a value that no shell reads as anything but a value.
-func assertInert(t *testing.T, form string, line *regexp.Regexp, r result) {
+func assertInert(t *testing.T, form string, line *regexp.Regexp, r cmdtest.Result) {
 	t.Helper()
-	for _, l := range strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\n") {
+	for _, l := range strings.Split(strings.TrimSuffix(r.Stdout, "\n"), "\n") {
 		if !line.MatchString(l) {
 			t.Fatalf("%s: a line outside the form's shape: %q\n%s", form, l, r)
 		}
@@ -47,15 +48,15 @@ func TestHostileServersNeverReachEval(t *testing.T) {
 	for _, form := range evalForms {
 		t.Run(form.name, func(t *testing.T) {
 			t.Run("Resource Controller GUID", func(t *testing.T) {
-				for _, guid := range []string{psBreakout, kpGUIDSouth + "'; calc; '", kpGUIDSouth + "\nexport PWNED=1"} {
-					h := newHost(t)
-					rc := h.withRC("")
-					rc.Add(kpInstance(guid, "kp-evil", "us-south", groupID))
-					r := h.run("", append([]string{"get"}, form.args...)...)
-					expectFailure(t, r, 1, "The Resource Controller at "+rc.URL+" sent an instance whose GUID is not valid", "RESOURCE_CONTROLLER_URL")
+				for _, guid := range []string{psBreakout, cmdtest.KPGUIDSouth + "'; calc; '", cmdtest.KPGUIDSouth + "\nexport PWNED=1"} {
+					h := cmdtest.New(t)
+					rc := h.WithRC("")
+					rc.Add(cmdtest.KPInstance(guid, "kp-evil", "us-south", cmdtest.GroupID))
+					r := h.Run("", append([]string{"get"}, form.args...)...)
+					cmdtest.ExpectFailure(t, r, 1, "The Resource Controller at "+rc.URL+" sent an instance whose GUID is not valid", "RESOURCE_CONTROLLER_URL")
 					// Looked up by name, the same.
-					r = h.run("", append([]string{"get", "--instance", "kp-evil"}, form.args...)...)
-					expectFailure(t, r, 1, "sent an instance whose GUID is not valid", "RESOURCE_CONTROLLER_URL")
+					r = h.Run("", append([]string{"get", "--instance", "kp-evil"}, form.args...)...)
+					cmdtest.ExpectFailure(t, r, 1, "sent an instance whose GUID is not valid", "RESOURCE_CONTROLLER_URL")
 				}
 			})
 			faults := []struct {
@@ -80,30 +81,30 @@ func TestHostileServersNeverReachEval(t *testing.T) {
 						continue // the metadata service sends no token_type
 					}
 					t.Run("IAM "+ft.name+"/"+src.name, func(t *testing.T) {
-						h := newHost(t)
-						p := h.withProfile()
-						h.withMetadata()
+						h := cmdtest.New(t)
+						p := h.WithProfile()
+						h.WithMetadata()
 						fault := ft.fault
 						fault.Grant = src.grant
-						h.iam.SetFault(fault)
-						args := []string{"get", "--instance-id", instanceID, "--kp-endpoint", "https://kms.example.com", "--no-cache"}
+						h.IAM.SetFault(fault)
+						args := []string{"get", "--instance-id", cmdtest.InstanceID, "--kp-endpoint", "https://kms.example.com", "--no-cache"}
 						cause := ft.cause
 						switch src.name {
 						case "apikey":
-							args = append(args, "--apikey", "@"+h.write("key", serviceKey))
+							args = append(args, "--apikey", "@"+h.Write("key", cmdtest.ServiceKey))
 						case "cr-token":
-							args = append(args, "--cr-token", "@"+h.write("cr", crToken), "--profile", p.ID)
+							args = append(args, "--cr-token", "@"+h.Write("cr", cmdtest.CRToken), "--profile", p.ID)
 						case "assume":
-							args = append(args, "--apikey", "@"+h.write("key", serviceKey), "--profile", p.ID)
+							args = append(args, "--apikey", "@"+h.Write("key", cmdtest.ServiceKey), "--profile", p.ID)
 						case "session renewal":
-							h.loginUser(time.Minute) // due for renewal
+							h.LoginUser(time.Minute) // due for renewal
 						case "vpc":
 							args = append(args, "--vpc", "--profile", p.ID)
 							cause = "sent a reply that is not an IAM token response"
 						}
-						r := h.run("", append(args, form.args...)...)
-						expectFailure(t, r, 1, cause, "Check that the IAM endpoint is right")
-						if tok := h.session().IAMToken(); src.name == "session renewal" && strings.ContainsAny(tok, "\u2019\n") {
+						r := h.Run("", append(args, form.args...)...)
+						cmdtest.ExpectFailure(t, r, 1, cause, "Check that the IAM endpoint is right")
+						if tok := h.Session().IAMToken(); src.name == "session renewal" && strings.ContainsAny(tok, "\u2019\n") {
 							t.Fatalf("the hostile token reached the CLI's configuration: %q", tok)
 						}
 					})
@@ -121,8 +122,8 @@ func TestHostileEndpointIsEscaped(t *testing.T) {
 	if err != nil {
 		t.Skip("no sh")
 	}
-	h := newHost(t)
-	h.loginUser(time.Hour)
+	h := cmdtest.New(t)
+	h.LoginUser(time.Hour)
 	tests := []struct{ given, want string }{
 		{"https://kms.example/%E2%80%99;calc;%E2%80%99", "https://kms.example/%E2%80%99%3Bcalc%3B%E2%80%99"},
 		{"https://kms.example/%0aexport%20PWNED=1", "https://kms.example/%0aexport%20PWNED%3D1"},
@@ -133,33 +134,33 @@ func TestHostileEndpointIsEscaped(t *testing.T) {
 	for _, tt := range tests {
 		for _, from := range []string{"KP_ENDPOINT", "--kp-endpoint"} {
 			var env map[string]string
-			args := []string{"get", "--instance-id", instanceID}
+			args := []string{"get", "--instance-id", cmdtest.InstanceID}
 			if from == "KP_ENDPOINT" {
 				env = map[string]string{"KP_ENDPOINT": tt.given}
 			} else {
 				args = append(args, "--kp-endpoint", tt.given)
 			}
 			for _, form := range evalForms {
-				r := h.runEnv(env, "", append(args, form.args...)...)
-				if r.code != 0 {
+				r := h.RunEnv(env, "", append(args, form.args...)...)
+				if r.Code != 0 {
 					t.Fatalf("%s %s %q:\n%s", form.name, from, tt.given, r)
 				}
 				assertInert(t, form.name, form.line, r)
 			}
-			r := h.runEnv(env, "", append(args, "--output", "env")...)
-			out, err := exec.Command(sh, "-c", r.stdout+`printf %s "$KP_ENDPOINT"`).Output()
+			r := h.RunEnv(env, "", append(args, "--output", "env")...)
+			out, err := exec.Command(sh, "-c", r.Stdout+`printf %s "$KP_ENDPOINT"`).Output()
 			if err != nil || string(out) != tt.want {
 				t.Fatalf("%s %q: sh reads KP_ENDPOINT as %q (%v), want %q", from, tt.given, out, err, tt.want)
 			}
-			r = h.runEnv(env, "", append(args, "--output", "env", "--shell", "powershell")...)
-			if !strings.Contains(r.stdout, "\n$env:KP_ENDPOINT = '"+tt.want+"'\n") {
+			r = h.RunEnv(env, "", append(args, "--output", "env", "--shell", "powershell")...)
+			if !strings.Contains(r.Stdout, "\n$env:KP_ENDPOINT = '"+tt.want+"'\n") {
 				t.Fatalf("%s %q: PowerShell line:\n%s", from, tt.given, r)
 			}
 		}
 	}
 	for _, host := range []string{"https://kms%E2%80%99.example", "https://kms'$(id).example", "https://kms\u2019.example"} {
-		r := h.runEnv(map[string]string{"KP_ENDPOINT": host}, "", "get", "--output", "env", "--instance-id", instanceID)
-		expectFailure(t, r, 1, "(from KP_ENDPOINT) is not a valid URL", "Use an https:// URL")
+		r := h.RunEnv(map[string]string{"KP_ENDPOINT": host}, "", "get", "--output", "env", "--instance-id", cmdtest.InstanceID)
+		cmdtest.ExpectFailure(t, r, 1, "(from KP_ENDPOINT) is not a valid URL", "Use an https:// URL")
 	}
 }
 
@@ -171,61 +172,61 @@ func TestPlantedTokensAreRefused(t *testing.T) {
 			"token_type":         func(tok map[string]any) { tok["token_type"] = hostileTyp },
 			"quote in the token": func(tok map[string]any) { tok["access_token"] = tok["access_token"].(string) + psBreakout },
 		} {
-			h := newHost(t)
-			if r := h.run(serviceKey, "get", "--apikey", "-", "-q"); r.code != 0 {
+			h := cmdtest.New(t)
+			if r := h.Run(cmdtest.ServiceKey, "get", "--apikey", "-", "-q"); r.Code != 0 {
 				t.Fatalf("get:\n%s", r)
 			}
-			raw, _ := os.ReadFile(h.entryPath(serviceKey))
+			raw, _ := os.ReadFile(h.EntryPath(cmdtest.ServiceKey))
 			var entry map[string]any
 			if err := json.Unmarshal(raw, &entry); err != nil {
 				t.Fatal(err)
 			}
 			plant(entry["token"].(map[string]any))
 			raw, _ = json.Marshal(entry)
-			if err := os.WriteFile(h.entryPath(serviceKey), raw, 0o600); err != nil {
+			if err := os.WriteFile(h.EntryPath(cmdtest.ServiceKey), raw, 0o600); err != nil {
 				t.Fatal(err)
 			}
 			for _, form := range evalForms {
-				r := h.run(serviceKey, append([]string{"get", "--apikey", "-", "--instance-id", instanceID, "--kp-endpoint", "https://kms.example.com"}, form.args...)...)
-				if r.code != 0 {
+				r := h.Run(cmdtest.ServiceKey, append([]string{"get", "--apikey", "-", "--instance-id", cmdtest.InstanceID, "--kp-endpoint", "https://kms.example.com"}, form.args...)...)
+				if r.Code != 0 {
 					t.Fatalf("%s, %s:\n%s", name, form.name, r)
 				}
 				assertInert(t, form.name, form.line, r)
 			}
-			if h.iam.Count() != 2 {
-				t.Fatalf("%s: the planted entry was served (%d IAM requests)", name, h.iam.Count())
+			if h.IAM.Count() != 2 {
+				t.Fatalf("%s: the planted entry was served (%d IAM requests)", name, h.IAM.Count())
 			}
 		}
 	})
 	t.Run("token file", func(t *testing.T) {
-		h := newHost(t)
-		access := h.iam.AccessToken(iamtest.ServiceID, "urn:ibm:params:oauth:grant-type:apikey", time.Hour)
+		h := cmdtest.New(t)
+		access := h.IAM.AccessToken(iamtest.ServiceID, "urn:ibm:params:oauth:grant-type:apikey", time.Hour)
 		exp := time.Now().Add(time.Hour).Unix()
 		for name, doc := range map[string]map[string]any{
 			"token_type":         {"access_token": access, "token_type": hostileTyp, "refresh_token": "r", "expiration": exp},
 			"quote in the token": {"access_token": access + psBreakout, "token_type": "Bearer", "refresh_token": "r", "expiration": exp},
 		} {
 			b, _ := json.Marshal(doc)
-			file := h.write("token.json", string(b))
+			file := h.Write("token.json", string(b))
 			for _, args := range [][]string{
 				{"refresh", "--file", file, "--min-validity", "1m", "--output", "raw"},
 				{"inspect", "--file", file},
 			} {
-				r := h.run("", args...)
-				expectFailure(t, r, 1, "The token file "+file+" does not hold a Bearer access token in JWT form", "--file FILE")
-				if strings.Contains(r.stderr, access) {
+				r := h.Run("", args...)
+				cmdtest.ExpectFailure(t, r, 1, "The token file "+file+" does not hold a Bearer access token in JWT form", "--file FILE")
+				if strings.Contains(r.Stderr, access) {
 					t.Fatalf("%s: the token was shown:\n%s", name, r)
 				}
 			}
 		}
 	})
 	t.Run("CLI configuration", func(t *testing.T) {
-		h := newHost(t)
-		access := h.iam.AccessToken(iamtest.User, "urn:ibm:params:oauth:grant-type:passcode", time.Hour)
-		h.login(iamtest.Session{AccessToken: access + psBreakout, Region: "us-south", Account: iamtest.User.Account})
+		h := cmdtest.New(t)
+		access := h.IAM.AccessToken(iamtest.User, "urn:ibm:params:oauth:grant-type:passcode", time.Hour)
+		h.Login(iamtest.Session{AccessToken: access + psBreakout, Region: "us-south", Account: iamtest.User.Account})
 		for _, form := range evalForms {
-			r := h.run("", append([]string{"get", "--instance-id", instanceID}, form.args...)...)
-			expectFailure(t, r, 1, "The access token of the CLI session is not a Bearer access token in JWT form", "ibmcloud login")
+			r := h.Run("", append([]string{"get", "--instance-id", cmdtest.InstanceID}, form.args...)...)
+			cmdtest.ExpectFailure(t, r, 1, "The access token of the CLI session is not a Bearer access token in JWT form", "ibmcloud login")
 		}
 	})
 }
@@ -233,12 +234,12 @@ func TestPlantedTokensAreRefused(t *testing.T) {
 // TestServerNamesAreEscaped: the Resource Controller's instance name and
 // region reach stderr as one line without control characters.
 func TestServerNamesAreEscaped(t *testing.T) {
-	h := newHost(t)
-	rc := h.withRC("")
-	rc.Add(kpInstance(kpGUIDSouth, "kp\x1b]0;pwned\x07\rOK\nFAILED", "us-south", groupID))
-	r := h.run("", "get", "--output", "header")
-	if r.code != 0 || strings.ContainsAny(r.stderr, "\x1b\a\r") || strings.Count(r.stderr, "\n") != 1 ||
-		!strings.Contains(r.stderr, `Using the Key Protect instance kp\x1b]0;pwned\a\rOK\nFAILED (`+kpGUIDSouth+`)`) {
-		t.Fatalf("the instance name reached the terminal raw: %q", r.stderr)
+	h := cmdtest.New(t)
+	rc := h.WithRC("")
+	rc.Add(cmdtest.KPInstance(cmdtest.KPGUIDSouth, "kp\x1b]0;pwned\x07\rOK\nFAILED", "us-south", cmdtest.GroupID))
+	r := h.Run("", "get", "--output", "header")
+	if r.Code != 0 || strings.ContainsAny(r.Stderr, "\x1b\a\r") || strings.Count(r.Stderr, "\n") != 1 ||
+		!strings.Contains(r.Stderr, `Using the Key Protect instance kp\x1b]0;pwned\a\rOK\nFAILED (`+cmdtest.KPGUIDSouth+`)`) {
+		t.Fatalf("the instance name reached the terminal raw: %q", r.Stderr)
 	}
 }

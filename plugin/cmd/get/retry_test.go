@@ -1,10 +1,11 @@
-package kptoken_test
+package get_test
 
 import (
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/kp-token/kp-token/plugin/cmd/cmdtest"
 	"github.com/kp-token/kp-token/plugin/iamtest"
 )
 
@@ -16,7 +17,7 @@ func TestRetries(t *testing.T) {
 		timeout  int
 		wantCode int
 		wantReqs int
-		stderr   string
+		Stderr   string
 		minGap   time.Duration // between the first two requests
 	}{
 		{"429 with Retry-After then 200", []iamtest.Reply{{Status: 429, ContentType: "application/json", Body: busy, Header: map[string]string{"Retry-After": "1"}}},
@@ -35,25 +36,25 @@ func TestRetries(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := newHost(t)
+			h := cmdtest.New(t)
 			if tt.timeout > 0 {
-				h.login(iamtest.Session{HTTPTimeout: tt.timeout})
+				h.Login(iamtest.Session{HTTPTimeout: tt.timeout})
 			}
-			h.iam.Script(tt.script...)
-			r := h.run(serviceKey, "get", "--apikey", "-", "-q", "--no-cache")
-			if r.code != tt.wantCode || h.iam.Count() != tt.wantReqs {
-				t.Fatalf("exit %d with %d IAM requests, want %d and %d:\n%s", r.code, h.iam.Count(), tt.wantCode, tt.wantReqs, r)
+			h.IAM.Script(tt.script...)
+			r := h.Run(cmdtest.ServiceKey, "get", "--apikey", "-", "-q", "--no-cache")
+			if r.Code != tt.wantCode || h.IAM.Count() != tt.wantReqs {
+				t.Fatalf("exit %d with %d IAM requests, want %d and %d:\n%s", r.Code, h.IAM.Count(), tt.wantCode, tt.wantReqs, r)
 			}
 			if tt.wantCode == 0 {
-				bearerOf(t, r.stdout)
-			} else if !strings.HasPrefix(r.stderr, "FAILED\n") && !strings.Contains(r.stderr, tt.stderr) {
-				t.Fatalf("stderr lacks %q:\n%s", tt.stderr, r)
+				cmdtest.BearerOf(t, r.Stdout)
+			} else if !strings.HasPrefix(r.Stderr, "FAILED\n") && !strings.Contains(r.Stderr, tt.Stderr) {
+				t.Fatalf("stderr lacks %q:\n%s", tt.Stderr, r)
 			}
-			if !strings.Contains(r.stderr, tt.stderr) {
-				t.Fatalf("stderr lacks %q:\n%s", tt.stderr, r)
+			if !strings.Contains(r.Stderr, tt.Stderr) {
+				t.Fatalf("stderr lacks %q:\n%s", tt.Stderr, r)
 			}
 			if tt.minGap > 0 {
-				reqs := h.iam.Requests()
+				reqs := h.IAM.Requests()
 				if gap := reqs[1].At.Sub(reqs[0].At); gap < tt.minGap {
 					t.Fatalf("Retry-After not honored: retried after %v", gap)
 				}

@@ -1,0 +1,62 @@
+package cachedelete_test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/kp-token/kp-token/plugin/cmd/cmdtest"
+	"github.com/kp-token/kp-token/plugin/iamtest"
+)
+
+func TestCacheDelete(t *testing.T) {
+	h := cmdtest.New(t)
+	h.Run(cmdtest.ServiceKey, "get", "--apikey", "-", "-q")
+	h.Run(cmdtest.UserKey, "get", "--apikey", "-", "-q")
+
+	r := h.RunEnv(map[string]string{"IBMCLOUD_API_KEY": cmdtest.ServiceKey}, "", "cache-delete")
+	if r.Code != 0 || !strings.Contains(r.Stdout, "Deleted the cached token of kp-automation ("+iamtest.ServiceID.IAMID+") for "+h.IAM.URL) ||
+		!strings.Contains(r.Stdout, "1 cached token deleted.") {
+		t.Fatalf("cache-delete:\n%s", r)
+	}
+	if _, err := os.Stat(h.EntryPath(cmdtest.ServiceKey)); !os.IsNotExist(err) {
+		t.Fatal("entry still there")
+	}
+	if _, err := os.Stat(h.EntryPath(cmdtest.UserKey)); err != nil {
+		t.Fatal("another key's entry was deleted")
+	}
+	if r := h.Run(cmdtest.ServiceKey, "cache-delete", "--apikey", "-"); r.Code != 0 || !strings.Contains(r.Stdout, "No cached token was found.") {
+		t.Fatalf("second cache-delete:\n%s", r)
+	}
+	h.Run(cmdtest.ServiceKey, "get", "--apikey", "-", "-q")
+	r = h.Run("", "cache-delete", "--all", "--output", "json")
+	var removed []map[string]any
+	if err := json.Unmarshal([]byte(r.Stdout), &removed); err != nil || len(removed) != 2 {
+		t.Fatalf("cache-delete --all --output json:\n%s", r)
+	}
+	if left, _ := filepath.Glob(filepath.Join(h.CacheDir(), "*.json")); len(left) != 0 {
+		t.Fatalf("entries left: %v", left)
+	}
+	cmdtest.AssertNoSecrets(t, "output", r.Stdout+r.Stderr, cmdtest.ServiceKey, cmdtest.UserKey)
+	cmdtest.ExpectFailure(t, h.Run("", "cache-delete"), 2, "No API key was given", "ibmcloud kp-token cache-delete --help")
+	cmdtest.ExpectFailure(t, h.Run(cmdtest.ServiceKey, "cache-delete", "--all", "--apikey", "-"), 2, "not both", "ibmcloud kp-token cache-delete --help")
+}
+
+func TestCacheDeleteOfAWorkloadSource(t *testing.T) {
+	h := cmdtest.New(t)
+	p := h.WithProfile()
+	crFile := "@" + h.Write("cr-token", cmdtest.CRToken)
+	if r := h.Run("", "get", "--cr-token", crFile, "--profile", p.ID, "-q"); r.Code != 0 {
+		t.Fatalf("get:\n%s", r)
+	}
+	before := h.IAM.Count()
+	r := h.Run("", "cache-delete", "--cr-token", crFile, "--profile", p.ID)
+	if r.Code != 0 || !strings.Contains(r.Stdout, "1 cached token deleted.") {
+		t.Fatalf("cache-delete:\n%s", r)
+	}
+	if r := h.Run("", "get", "--cr-token", crFile, "--profile", p.ID, "-q"); r.Code != 0 || h.IAM.Count() != before+1 {
+		t.Fatalf("the entry was not deleted (IAM calls %d):\n%s", h.IAM.Count()-before, r)
+	}
+}

@@ -1,0 +1,48 @@
+package setup_test
+
+import (
+	"testing"
+
+	"github.com/kp-token/kp-token/plugin/cmd/cmdtest"
+	"github.com/kp-token/kp-token/plugin/cmd/setup"
+	"github.com/kp-token/kp-token/plugin/target"
+)
+
+func TestNewCmdSetup(t *testing.T) {
+	tests := []struct {
+		args         string
+		name, role   string
+		file, desc   string
+		target       target.Request
+		reuse, force bool
+		apikey       string
+		bad          bool
+	}{
+		{args: "--name n --instance-id ID", name: "n", role: "Reader", target: target.Request{InstanceID: "ID"}},
+		{args: "--name n --instance kp --role writer --file k.json --description d --reuse -f", name: "n", role: "writer",
+			target: target.Request{Instance: "kp"}, file: "k.json", desc: "d", reuse: true, force: true},
+		{args: "--name n --apikey @admin", name: "n", role: "Reader", apikey: "@admin"},
+		{args: "--name", bad: true},
+		{args: "extra", bad: true},
+		{args: "--region eu-de", bad: true}, // setup names an instance, not an endpoint
+	}
+	for _, tt := range tests {
+		t.Run(tt.args, func(t *testing.T) {
+			var got *setup.SetupOptions
+			err := cmdtest.Parse(setup.NewCmdSetup(cmdtest.Factory(), func(o *setup.SetupOptions) error { got = o; return nil }), tt.args)
+			if tt.bad {
+				if err == nil {
+					t.Fatalf("accepted: %+v", got)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Name != tt.name || got.Role != tt.role || got.File != tt.file || got.Description != tt.desc ||
+				got.Target != tt.target || got.Reuse != tt.reuse || got.Force != tt.force || got.Source.APIKey != tt.apikey {
+				t.Fatalf("options = %+v", got)
+			}
+		})
+	}
+}

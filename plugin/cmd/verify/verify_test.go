@@ -1,0 +1,87 @@
+package verify_test
+
+import (
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kp-token/kp-token/plugin/cmd/cmdtest"
+	"github.com/kp-token/kp-token/plugin/iamtest"
+)
+
+func TestVerify(t *testing.T) {
+	h := cmdtest.New(t)
+	kp := h.WithKP()
+	key := "@" + h.Write("key", cmdtest.ServiceKey)
+	userKeyFile := "@" + h.Write("userkey", cmdtest.UserKey)
+	t.Run("access works", func(t *testing.T) {
+		r := h.Run("", "verify", "--apikey", key, "--instance-id", cmdtest.InstanceID, "--kp-endpoint", kp.URL)
+		if r.Code != 0 || !strings.HasPrefix(r.Stdout, "OK\n") || !strings.Contains(r.Stdout, "Access to the Key Protect instance works.") ||
+			!strings.Contains(r.Stdout, iamtest.ServiceID.IAMID) || !strings.Contains(r.Stdout, iamtest.ServiceID.Account) ||
+			!strings.Contains(r.Stdout, "3 visible to this identity") || !strings.Contains(r.Stdout, kp.URL) {
+			t.Fatalf("got:\n%s", r)
+		}
+		reqs := kp.Requests()
+		last := reqs[len(reqs)-1]
+		if last.Path != "/api/v2/keys" || !strings.Contains(last.Query, "limit=1") || !strings.Contains(last.Query, "totalCount=true") || last.Instance != cmdtest.InstanceID || !strings.HasPrefix(last.Authorization, "Bearer ") {
+			t.Fatalf("Key Protect saw %+v", last)
+		}
+	})
+	t.Run("access works, JSON", func(t *testing.T) {
+		r := h.Run("", "verify", "--apikey", key, "--instance-id", cmdtest.InstanceID, "--kp-endpoint", kp.URL, "--output", "json")
+		m := cmdtest.JSONOf(t, r)
+		if r.Code != 0 || m["ok"] != true || m["instance_id"] != cmdtest.InstanceID || m["keys_listed"] != float64(1) || m["keys_visible"] != float64(3) {
+			t.Fatalf("got:\n%s", r)
+		}
+	})
+	tls := cmdtest.UntrustedTLS(t)
+	l, _ := net.Listen("tcp", "127.0.0.1:0")
+	closed := "http://" + l.Addr().String()
+	l.Close()
+	tests := []struct {
+		name          string
+		key, instance string
+		endpoint      string
+		script        []iamtest.Reply
+		env           map[string]string
+		cause, remedy string
+	}{
+		{"no role on the instance", userKeyFile, cmdtest.InstanceID, kp.URL, nil, nil,
+			"Key Protect refused access to the instance " + cmdtest.InstanceID + " (HTTP 401): the identity " + iamtest.User.Email + " has no Key Protect role on it.",
+			"ibmcloud iam service-policy-create SERVICE_ID --roles Reader --service-name kms --service-instance " + cmdtest.InstanceID},
+		{"instance not found", key, "11111111-2222-4333-8444-555555555555", kp.URL, nil, nil,
+			"does not know the instance 11111111-2222-4333-8444-555555555555 (HTTP 404: INSTANCE_NOT_FOUND_ERR", "ibmcloud resource service-instances"},
+		{"bad token", key, cmdtest.InstanceID, kp.URL, []iamtest.Reply{{Status: 400, ContentType: "application/json",
+			Body: `{"metadata":{"collectionType":"application/vnd.ibm.kms.error+json","collectionTotal":1},"resources":[{"errorMsg":"Bad Request: The bearer token could not be read","reasons":[{"code":"BEARER_SUB_EXTRACTION_ERR","message":"The bearer token could not be read","status":400}]}]}`}}, nil,
+			"Key Protect refused the request (HTTP 400): BEARER_SUB_EXTRACTION_ERR: The bearer token could not be read", "Check the access token and the instance ID"},
+		{"endpoint unreachable", key, cmdtest.InstanceID, closed, nil, nil, "Key Protect at " + closed + " cannot be reached. The connection was refused", "Key Protect endpoint"},
+		{"TLS failure", key, cmdtest.InstanceID, tls.URL, nil, nil, "signed by an authority this machine does not trust", "Key Protect endpoint"},
+		{"timeout", key, cmdtest.InstanceID, kp.URL, []iamtest.Reply{{Status: 200, Delay: 2500 * time.Millisecond}}, map[string]string{"IBMCLOUD_HTTP_TIMEOUT": "1"},
+			"Key Protect at " + kp.URL + " did not answer within 1 seconds", "--http-timeout"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, asJSON := range []bool{false, true} {
+				kp.Script(tt.script...)
+				args := []string{"verify", "--apikey", tt.key, "--instance-id", tt.instance, "--kp-endpoint", tt.endpoint, "--no-cache"}
+				if asJSON {
+					args = append(args, "--output", "json")
+				}
+				r := h.RunEnv(tt.env, "", args...)
+				if !asJSON {
+					cmdtest.ExpectFailure(t, r, 1, tt.cause, tt.remedy)
+					continue
+				}
+				m := cmdtest.JSONOf(t, r)
+				if r.Code != 1 || m["ok"] != false || !strings.Contains(m["cause"].(string), tt.cause) || !strings.Contains(m["remedy"].(string), tt.remedy) {
+					t.Fatalf("JSON verdict:\n%s", r)
+				}
+			}
+		})
+	}
+	t.Run("no instance and none in the account", func(t *testing.T) {
+		r := h.Run("", "verify", "--apikey", key, "--kp-endpoint", kp.URL, "--region", "us-south")
+		cmdtest.ExpectFailure(t, r, 1, "No Key Protect instance was found in the region us-south.", "ibmcloud resource service-instance-create NAME kms tiered-pricing us-south")
+	})
+}
