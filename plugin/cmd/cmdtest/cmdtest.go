@@ -331,7 +331,6 @@ func ReadTokenFile(t *testing.T, path string) map[string]any {
 	return doc
 }
 
-
 // Start runs a command line in the background, in-process or as a
 // process; wait gives its result.
 func (h *Host) Start(args ...string) (wait func() Result) {
