@@ -131,10 +131,9 @@ type Access struct {
 
 // Check makes one real Key Protect call with the token: GET
 // /api/v2/keys?limit=1 on the instance. Its errors are *kpclient.Error (the
-// service answered) or transport errors.
+// service answered) or transport errors. The client retries on its own
+// unless NoClientRetries was called.
 func Check(ctx context.Context, client *http.Client, baseURL, instanceID, bearer string, timeout time.Duration) (Access, error) {
-	// kp-token's transport already retries, within the CLI's timeout.
-	kpclient.RetryMax = 0
 	c, err := kpclient.New(kpclient.ClientConfig{
 		BaseURL:       baseURL,
 		Authorization: bearer,
@@ -224,6 +223,11 @@ func Reasons(e *kpclient.Error) string {
 	}
 	return strings.Join(parts, "; ")
 }
+
+// NoClientRetries turns keyprotect-go-client's own retries off, process
+// wide (its RetryMax): kp-token's transport already retries, within the
+// CLI's timeout, and the two would multiply. kptoken's settings call it.
+func NoClientRetries() { kpclient.RetryMax = 0 }
 
 // Who is who a token says it is, for the messages of a refused check.
 type Who struct {

@@ -61,3 +61,18 @@ func TestExecDocumentedForms(t *testing.T) {
 		})
 	}
 }
+
+// TestExecForwardsSignals: a TERM sent to kp-token reaches the command,
+// which decides, and kp-token ends with its status.
+func TestExecForwardsSignals(t *testing.T) {
+	if _, err := exec.LookPath("sh"); err != nil {
+		t.Skip("no sh")
+	}
+	h := newHost(t)
+	key := "@" + h.Write("key", cmdtest.ServiceKey)
+	r := h.Run("", "exec", "--apikey", key, "--instance-id", cmdtest.InstanceID, "--kp-endpoint", "http://127.0.0.1:9", "--",
+		"sh", "-c", `trap 'exit 42' TERM; kill -TERM $PPID; sleep 5 & wait`)
+	if r.Code != 42 {
+		t.Fatalf("want 42 from the child's TERM trap:\n%s", r)
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"github.com/kp-token/kp-token/i18n"
 	"github.com/kp-token/kp-token/plugin/endpoint"
 	"github.com/kp-token/kp-token/plugin/failure"
+	"github.com/kp-token/kp-token/plugin/kp"
 )
 
 // applySettings makes every process-wide setting a run needs, in this one
@@ -31,6 +32,8 @@ import (
 //     (PluginContext.RefreshIAMToken) through its REST client, which takes
 //     it; it gets the same timeout and trace transport as kp-token's own
 //     IAM calls (client).
+//   - keyprotect-go-client's own retries off (kp.NoClientRetries): the
+//     client kp-token gives it retries already.
 func applySettings(ctx sdk.PluginContext, getenv func(string) string, locale string, secrets *failure.Secrets, client *http.Client) (done func()) {
 	if i18n.Resolve(ctx.Locale()) != locale {
 		setSDKLocale(locale)
@@ -45,6 +48,7 @@ func applySettings(ctx sdk.PluginContext, getenv func(string) string, locale str
 	traceSetting := ctx.Trace()
 	trace.Logger = scrubTrace(trace.NewLogger(traceSetting), secrets)
 	http.DefaultClient = client
+	kp.NoClientRetries()
 	return func() { closeTrace(traceSetting) }
 }
 

@@ -34,6 +34,7 @@ import (
 	"github.com/kp-token/kp-token/plugin/cmdutil"
 	"github.com/kp-token/kp-token/plugin/failure"
 	"github.com/kp-token/kp-token/plugin/iamtest"
+	"github.com/kp-token/kp-token/plugin/kp"
 	"github.com/kp-token/kp-token/plugin/token"
 )
 
@@ -64,6 +65,10 @@ type Host struct {
 // New is a host with a logged-out CLI (its endpoints configured).
 func New(t *testing.T) *Host {
 	t.Helper()
+	// The one process-wide setting of kptoken's that changes what a command
+	// does in-process: without it, Key Protect's client would retry on top
+	// of kp-token's transport.
+	kp.NoClientRetries()
 	iam := iamtest.New()
 	t.Cleanup(iam.Close)
 	iam.AddAPIKey(ServiceKey, iamtest.ServiceID)
