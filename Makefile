@@ -23,7 +23,7 @@ shword = '$(subst ','\'',$(value $(1)))'
 LDFLAGS := -s -w -X $(PKG)/plugin/kptoken.Version=$(VERSION) -X $(PKG)/plugin/kptoken.Commit=$(COMMIT)
 BIN     := bin/kp-token$(if $(filter windows,$(shell $(GO) env GOOS)),.exe,)
 
-.PHONY: all build demo test tree unit vet cross fuzz bench install release repo repo-serve clean
+.PHONY: all build demo test tree unit vet cross fuzz cover bench install release repo repo-serve clean
 
 all: build
 
@@ -69,6 +69,21 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./plugin/token
 	$(GO) test -run '^$$' -fuzz '^FuzzParseFile$$' -fuzztime $(FUZZTIME) ./plugin/token
 	$(GO) test -run '^$$' -fuzz '^FuzzParseEntry$$' -fuzztime $(FUZZTIME) ./plugin/cache
+
+# Coverage (not part of 'make test'): every test, the in-process ones and
+# the binary suite's runs of a binary built with -cover (their GOCOVERDIR),
+# merged with 'go tool covdata': per product package and in total, in
+# out/cover/ (cover.out for 'go tool cover -html'). The binary is stamped
+# with the version the tests expect (cmdtest.Version).
+COVERPKG = $(shell $(GO) list ./... | grep -v -e /iamtest -e /tools/ -e /cmd/cmdtest | paste -sd, -)
+cover:
+	rm -rf out/cover && mkdir -p out/cover/unit out/cover/binary
+	CGO_ENABLED=0 $(GO) build -cover -coverpkg=$(COVERPKG) -ldflags '-X $(PKG)/plugin/kptoken.Version=9.8.7' -o out/cover/kp-token .
+	KP_TOKEN_COVERDIR=$(CURDIR)/out/cover/binary KP_TOKEN_TEST_BINARY=$(CURDIR)/out/cover/kp-token \
+	  $(GO) test -count=1 -cover -coverpkg=$(COVERPKG) ./... -args -test.gocoverdir=$(CURDIR)/out/cover/unit >out/cover/test.log
+	$(GO) tool covdata percent -i=out/cover/unit,out/cover/binary | sed 's,github.com/kp-token/kp-token/,,' | sort
+	$(GO) tool covdata textfmt -i=out/cover/unit,out/cover/binary -o out/cover/cover.out
+	@$(GO) tool cover -func=out/cover/cover.out | tail -1
 
 # Speed and size against the page's curl exchange (needs curl; not part of
 # 'make test'): prints the table and writes it into README.md.

@@ -20,8 +20,8 @@ import (
 // in-process beside each command (package cmdtest).
 
 // binary is the real kp-token, built once with a stamped version.
-// KP_TOKEN_TEST_BINARY names one built already (make cover builds it with
-// -cover, so that these runs count).
+// KP_TOKEN_TEST_BINARY names one built already: make cover builds it with
+// -cover, and its runs write their counters to KP_TOKEN_COVERDIR.
 var binary string
 
 func TestMain(m *testing.M) {

@@ -52,7 +52,7 @@ func TestVersionStandalone(t *testing.T) {
 	home := t.TempDir()
 	run := func(args ...string) (string, int) {
 		cmd := exec.Command(binary, args...)
-		cmd.Env = []string{"HOME=" + home, "PATH=" + os.Getenv("PATH"), "SYSTEMROOT=" + os.Getenv("SYSTEMROOT")}
+		cmd.Env = []string{"HOME=" + home, "PATH=" + os.Getenv("PATH"), "SYSTEMROOT=" + os.Getenv("SYSTEMROOT"), "GOCOVERDIR=" + os.Getenv("KP_TOKEN_COVERDIR")}
 		out, err := cmd.Output()
 		code := 0
 		if ee, ok := err.(*exec.ExitError); ok {

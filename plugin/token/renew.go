@@ -104,17 +104,19 @@ func (c *ConfigSession) renewOnCopy(raw map[string]json.RawMessage) (string, map
 	// The copy holds the refresh token: it goes whatever happens, a signal
 	// during the exchange included. The handler is in place before the copy
 	// exists and the copy is gone before the handler is removed, so no
-	// signal finds the copy unguarded.
+	// signal finds the copy unguarded. The copy lives in a private folder
+	// and a signal removes the folder: the SDK, still renewing in another
+	// goroutine while the process exits, cannot write the copy back.
 	var (
-		mu      sync.Mutex
-		tmpPath string
+		mu     sync.Mutex
+		tmpDir string
 	)
 	cleanup := func() {
 		mu.Lock()
 		defer mu.Unlock()
-		if tmpPath != "" {
-			_ = os.Remove(tmpPath)
-			tmpPath = ""
+		if tmpDir != "" {
+			_ = os.RemoveAll(tmpDir)
+			tmpDir = ""
 		}
 	}
 	stop := c.onSignal(func(code int) { cleanup(); c.Exit(code) })
@@ -122,27 +124,24 @@ func (c *ConfigSession) renewOnCopy(raw map[string]json.RawMessage) (string, map
 		cleanup()
 		stop()
 	}()
-	// The lock is held while the copy is created, so a signal in between
-	// waits for its name instead of finding none and leaving the file.
+	// The lock is held while the folder is created, so a signal in between
+	// waits for its name instead of finding none and leaving it.
 	mu.Lock()
-	tmp, err := os.CreateTemp(filepath.Dir(c.ConfigPath), ".config.json.kp-token-*")
+	dir, err := os.MkdirTemp(filepath.Dir(c.ConfigPath), ".config.json.kp-token-*")
 	if err == nil {
-		tmpPath = tmp.Name()
+		tmpDir = dir
 	}
 	mu.Unlock()
 	if err != nil {
 		return "", nil, c.configFailure("config_write_failed", err)
 	}
-	_, werr := tmp.Write(b)
-	if cerr := tmp.Close(); werr == nil {
-		werr = cerr
-	}
-	if werr != nil {
-		return "", nil, c.configFailure("config_write_failed", werr)
+	copyPath := filepath.Join(dir, "config.json")
+	if err := os.WriteFile(copyPath, b, 0o600); err != nil {
+		return "", nil, c.configFailure("config_write_failed", err)
 	}
 
 	var cfgErr error
-	repo := core_config.NewCoreConfigFromPath(tmp.Name(), func(err error) { cfgErr = err })
+	repo := core_config.NewCoreConfigFromPath(copyPath, func(err error) { cfgErr = err })
 	renewed, err := repo.RefreshIAMToken()
 	if err != nil {
 		return "", nil, err
@@ -154,7 +153,7 @@ func (c *ConfigSession) renewOnCopy(raw map[string]json.RawMessage) (string, map
 	if cfgErr != nil {
 		return "", nil, c.configFailure("config_write_failed", cfgErr)
 	}
-	after, err := os.ReadFile(tmp.Name())
+	after, err := os.ReadFile(copyPath)
 	if err != nil {
 		return "", nil, c.configFailure("config_write_failed", err)
 	}

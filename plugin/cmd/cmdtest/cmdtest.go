@@ -86,6 +86,11 @@ func New(t *testing.T) *Host {
 		"SYSTEMROOT":                os.Getenv("SYSTEMROOT"),
 		"TZ":                        "UTC",
 	}}
+	if dir := os.Getenv("KP_TOKEN_COVERDIR"); dir != "" {
+		// make cover: the binary, built with -cover, writes its counters
+		// there ('go test -cover' gives the tests a GOCOVERDIR of its own).
+		h.Env["GOCOVERDIR"] = dir
+	}
 	h.Login(iamtest.Session{})
 	return h
 }
