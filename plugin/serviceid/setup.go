@@ -156,11 +156,20 @@ func (p Plan) steps(ctx context.Context, api *Client, notify Notifier, secrets *
 		return err
 	}
 
-	// The shape 'ibmcloud iam service-api-key-create --file' writes, so
-	// every tool that reads those files reads this one.
+	if err := p.writeKey(key.Secret); err != nil {
+		return err
+	}
+	undo.addFile(p.File)
+	return nil
+}
+
+// writeKey writes the key file, in the shape 'ibmcloud iam
+// service-api-key-create --file' writes, so that every tool that reads
+// those files reads this one.
+func (p Plan) writeKey(secret string) error {
 	doc, err := json.MarshalIndent(map[string]string{
 		"name": p.Name, "description": p.Description,
-		"createdAt": p.CreatedAt.UTC().Format("2006-01-02T15:04-0700"), "apikey": key.Secret,
+		"createdAt": p.CreatedAt.UTC().Format("2006-01-02T15:04-0700"), "apikey": secret,
 	}, "", "  ")
 	if err != nil {
 		return err
@@ -177,7 +186,6 @@ func (p Plan) steps(ctx context.Context, api *Client, notify Notifier, secrets *
 		return failure.New("setup_file_write_failed", map[string]any{"Path": p.File}).
 			WithRemedy("tokenfile_write_remedy", nil).Wrap(err).WithDetail(err.Error())
 	}
-	undo.addFile(p.File)
 	return nil
 }
 

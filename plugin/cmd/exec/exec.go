@@ -118,7 +118,12 @@ func execRun(ctx context.Context, opts *ExecOptions) error {
 	if u, ok := opts.IO.Out.(interface{ Unwrap() io.Writer }); ok {
 		child.Stdout = u.Unwrap()
 	}
+	return run(child, opts.Command[0])
+}
 
+// run starts the child, passes it the signals a supervisor sends, waits
+// for it and ends as it did.
+func run(child *osexec.Cmd, name string) error {
 	// The child decides what a signal means; kp-token waits for it. A
 	// signal the process was started with ignored ('nohup') stays ignored,
 	// for the child too: catching it would reset it in the child.
@@ -128,7 +133,7 @@ func execRun(ctx context.Context, opts *ExecOptions) error {
 	}
 	defer signal.Stop(sigs)
 	if err := child.Start(); err != nil {
-		return failure.New("exec_start_failed", map[string]any{"Command": output.SafeLine(opts.Command[0])}).
+		return failure.New("exec_start_failed", map[string]any{"Command": output.SafeLine(name)}).
 			WithRemedy("exec_not_found_remedy", nil).WithExitCode(failure.ExitCannotRun).Wrap(err).WithDetail(err.Error())
 	}
 	done := make(chan struct{})
@@ -144,7 +149,7 @@ func execRun(ctx context.Context, opts *ExecOptions) error {
 			}
 		}
 	}()
-	err = child.Wait()
+	err := child.Wait()
 	close(done)
 	return exitStatus(child.ProcessState, err)
 }

@@ -84,16 +84,28 @@ func New(o Options) *cmdutil.Factory {
 		return endpoint.IAM(o.Getenv, s)
 	}
 	f.Cache = func() (*cache.Cache, error) { return openCache(ctx) }
-	var renewer token.Renewer
-	if o.ConfigPath != "" && ctx != nil {
-		renewer = &token.ConfigSession{
-			ConfigPath: o.ConfigPath,
-			LockPath:   filepath.Join(ctx.PluginDirectory(), "session.lock"),
-			LockWait:   time.Minute,
-			Exit:       o.Exit,
-		}
+	f.Credentials = credentials(o, f, renewer(o))
+	f.Targets = targets(o, f)
+	return f
+}
+
+// renewer renews the CLI session as a critical section when the config's
+// path is known; nil lets the PluginContext renew on its own.
+func renewer(o Options) token.Renewer {
+	if o.ConfigPath == "" || o.Context == nil {
+		return nil
 	}
-	f.Credentials = func(n cmdutil.Notifier) *credential.Resolver {
+	return &token.ConfigSession{
+		ConfigPath: o.ConfigPath,
+		LockPath:   filepath.Join(o.Context.PluginDirectory(), "session.lock"),
+		LockWait:   time.Minute,
+		Exit:       o.Exit,
+	}
+}
+
+// credentials builds the resolvers of where tokens come from.
+func credentials(o Options, f *cmdutil.Factory, renewer token.Renewer) func(cmdutil.Notifier) *credential.Resolver {
+	return func(n cmdutil.Notifier) *credential.Resolver {
 		r := &credential.Resolver{
 			Getenv:     o.Getenv,
 			Stdin:      o.Stdin,
@@ -112,12 +124,16 @@ func New(o Options) *cmdutil.Factory {
 			Secrets: f.Secrets,
 			Notify:  n,
 		}
-		if ctx != nil {
-			r.Session = ctx
+		if o.Context != nil {
+			r.Session = o.Context
 		}
 		return r
 	}
-	f.Targets = func(n cmdutil.Notifier) *target.Resolver {
+}
+
+// targets builds the resolvers of where tokens are used.
+func targets(o Options, f *cmdutil.Factory) func(cmdutil.Notifier) *target.Resolver {
+	return func(n cmdutil.Notifier) *target.Resolver {
 		r := &target.Resolver{
 			Getenv:     o.Getenv,
 			HTTPClient: f.HTTPClient,
@@ -132,12 +148,11 @@ func New(o Options) *cmdutil.Factory {
 			Now:    f.Now,
 			Notify: n,
 		}
-		if ctx != nil {
-			r.Session = ctx
+		if o.Context != nil {
+			r.Session = o.Context
 		}
 		return r
 	}
-	return f
 }
 
 // openCache opens the cache folder inside the plug-in's own directory.
