@@ -23,7 +23,7 @@ func Deliver(p *output.Printer, now func() time.Time, t token.Token, target outp
 	if err := token.WriteFile(file, doc); err != nil {
 		return err
 	}
-	p.Notice(p.T.T(confirmID, map[string]any{"Path": file, "Expiry": p.Expiry(t.ExpiresAt())}))
+	p.Notice(p.Translator.T(confirmID, map[string]any{"Path": file, "Expiry": p.Expiry(t.ExpiresAt())}))
 	if p.Format == output.Human {
 		return nil
 	}

@@ -32,8 +32,8 @@ type Context interface {
 // set up once per run and holds no state of its own: what a run learns
 // lives in the resolvers it builds.
 type Factory struct {
-	IO IOStreams
-	T  *i18n.Translator
+	IO         IOStreams
+	Translator *i18n.Translator
 	// Help renders the tree's texts when it is built for help or metadata;
 	// nil for a run.
 	Help *Help

@@ -44,7 +44,7 @@ func (o OutputFlags) Printer(io IOStreams, t *i18n.Translator, quiet bool, now f
 	if err != nil {
 		return nil, err
 	}
-	return &output.Printer{Out: io.Out, Err: io.ErrOut, T: t, Format: f, Quiet: o.Quiet || quiet, Now: now}, nil
+	return &output.Printer{Out: io.Out, Err: io.ErrOut, Translator: t, Format: f, Quiet: o.Quiet || quiet, Now: now}, nil
 }
 
 // AddSourceFlags adds the options that say where a token comes from.

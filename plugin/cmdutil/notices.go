@@ -13,7 +13,7 @@ func (n Notices) Alert(id string, data map[string]any)  { n.P.Alert(n.text(id, d
 
 func (n Notices) text(id string, data map[string]any) string {
 	if data == nil {
-		return n.P.T.T(id)
+		return n.P.Translator.T(id)
 	}
-	return n.P.T.T(id, localize(n.P.T, data))
+	return n.P.Translator.T(id, localize(n.P.Translator, data))
 }

@@ -72,7 +72,7 @@ func (p *KPToken) GetMetadata() sdk.PluginMetadata {
 	}
 	f := factory.New(factory.Options{Stdin: p.Stdin, Stdout: p.Stdout, Stderr: p.Stderr, Locale: envLocale(p.Getenv),
 		Getenv: p.Getenv, Environ: os.Environ, Version: Version, Commit: Commit})
-	f.Help = cmdutil.NewHelp(f.T)
+	f.Help = cmdutil.NewHelp(f.Translator)
 	return Metadata(root.NewCmdRoot(f, ""), Version)
 }
 
@@ -123,7 +123,7 @@ func (p *KPToken) run(ctx sdk.PluginContext, args []string) error {
 
 	err := root.Run(f, args)
 	if fl, ok := failure.As(err); ok {
-		cmdutil.PrintFailure(cmdutil.IOStreams{In: p.Stdin, Out: p.Stdout, ErrOut: p.Stderr}, f.T, secrets, fl)
+		cmdutil.PrintFailure(cmdutil.IOStreams{In: p.Stdin, Out: p.Stdout, ErrOut: p.Stderr}, f.Translator, secrets, fl)
 	}
 	return err
 }

@@ -121,9 +121,9 @@ type Target struct {
 
 // Printer writes results: data to Out, everything else to Err.
 type Printer struct {
-	Out, Err io.Writer
-	T        *i18n.Translator
-	Format   Format
+	Out, Err   io.Writer
+	Translator *i18n.Translator
+	Format     Format
 	// Quiet hides notices on stderr: -q, or the CLI's quiet mode
 	// (IBMCLOUD_QUIET), which never changes what goes to stdout.
 	Quiet bool
@@ -176,7 +176,7 @@ func (p *Printer) Token(t token.Token, kp Target) error {
 		_, err := io.WriteString(p.Out, b.String())
 		return err
 	default:
-		if _, err := fmt.Fprintf(p.Out, "%s  %s\n", p.T.T("label_iam_token"), bearer); err != nil {
+		if _, err := fmt.Fprintf(p.Out, "%s  %s\n", p.Translator.T("label_iam_token"), bearer); err != nil {
 			return err
 		}
 		p.Info(p.Expiry(t.ExpiresAt()))
@@ -282,12 +282,12 @@ func isControl(r rune) bool {
 // Expiry says when a token expires, in local time and in words.
 func (p *Printer) Expiry(at time.Time) string {
 	left := at.Sub(p.Now())
-	data := map[string]any{"Time": LocalTime(at), "Duration": Duration(p.T, left)}
+	data := map[string]any{"Time": LocalTime(at), "Duration": Duration(p.Translator, left)}
 	if left <= 0 {
-		data["Duration"] = Duration(p.T, -left)
-		return p.T.T("token_expired_at", data)
+		data["Duration"] = Duration(p.Translator, -left)
+		return p.Translator.T("token_expired_at", data)
 	}
-	return p.T.T("token_expires_at", data)
+	return p.Translator.T("token_expires_at", data)
 }
 
 // Info prints a message on stderr in human form only, unless quiet.

@@ -89,7 +89,7 @@ func TestTokenForms(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var out bytes.Buffer
-			p := &Printer{Out: &out, Err: io.Discard, T: i18n.New("en_US"), Format: tt.format, Shell: tt.shell, Now: time.Now}
+			p := &Printer{Out: &out, Err: io.Discard, Translator: i18n.New("en_US"), Format: tt.format, Shell: tt.shell, Now: time.Now}
 			if err := p.Token(tok, tt.target); err != nil {
 				t.Fatal(err)
 			}
@@ -110,7 +110,7 @@ func TestEnvFormEvaluates(t *testing.T) {
 	tricky := `it's "quoted" $HOME ` + "`id`" + ` \ end'`
 	tok := token.Token{AccessToken: "tok'en", TokenType: "Bearer", Expiration: time.Now().Add(time.Hour).Unix()}
 	var out bytes.Buffer
-	p := &Printer{Out: &out, Err: io.Discard, T: i18n.New("en_US"), Format: Env, Now: time.Now}
+	p := &Printer{Out: &out, Err: io.Discard, Translator: i18n.New("en_US"), Format: Env, Now: time.Now}
 	if err := p.Token(tok, Target{InstanceID: "id", Endpoint: tricky}); err != nil {
 		t.Fatal(err)
 	}
@@ -160,7 +160,7 @@ func TestSafeLine(t *testing.T) {
 	}
 	tok := token.Token{AccessToken: "a.b.c", TokenType: "Bearer\nInjected: yes"}
 	var out bytes.Buffer
-	p := &Printer{Out: &out, Err: io.Discard, T: i18n.New("en_US"), Format: Quiet, Now: time.Now}
+	p := &Printer{Out: &out, Err: io.Discard, Translator: i18n.New("en_US"), Format: Quiet, Now: time.Now}
 	_ = p.Token(tok, Target{})
 	if strings.Count(out.String(), "\n") != 1 {
 		t.Fatalf("a token_type with a newline added a line: %q", out.String())
@@ -212,7 +212,7 @@ func TestPowerShellEnvQuotesEveryQuote(t *testing.T) {
 	for _, v := range values {
 		tok := token.Token{AccessToken: "a.b.c", TokenType: "Bearer", Expiration: time.Now().Add(time.Hour).Unix()}
 		var out bytes.Buffer
-		p := &Printer{Out: &out, Err: io.Discard, T: i18n.New("en_US"), Format: Env, Shell: PowerShell, Now: time.Now}
+		p := &Printer{Out: &out, Err: io.Discard, Translator: i18n.New("en_US"), Format: Env, Shell: PowerShell, Now: time.Now}
 		if err := p.Token(tok, Target{InstanceID: v, Endpoint: v}); err != nil {
 			t.Fatal(err)
 		}

@@ -21,7 +21,7 @@ import (
 // CacheDeleteOptions are the inputs of 'kp-token cache-delete'.
 type CacheDeleteOptions struct {
 	IO          cmdutil.IOStreams
-	T           *i18n.Translator
+	Translator  *i18n.Translator
 	Now         func() time.Time
 	CLIQuiet    bool
 	Credentials func(cmdutil.Notifier) *credential.Resolver
@@ -37,7 +37,7 @@ type CacheDeleteOptions struct {
 // NewCmdCacheDelete builds 'kp-token cache-delete'; runF, when set, runs
 // instead of the command.
 func NewCmdCacheDelete(f *cmdutil.Factory, runF func(*CacheDeleteOptions) error) *cobra.Command {
-	opts := &CacheDeleteOptions{IO: f.IO, T: f.T, Now: f.Now, CLIQuiet: f.Quiet, Credentials: f.Credentials, Cache: f.Cache}
+	opts := &CacheDeleteOptions{IO: f.IO, Translator: f.Translator, Now: f.Now, CLIQuiet: f.Quiet, Credentials: f.Credentials, Cache: f.Cache}
 	h := f.Help
 	c := &cobra.Command{
 		Use:         "cache-delete",
@@ -71,7 +71,7 @@ type removedEntry struct {
 
 // cacheDeleteRun removes the cached token of the source named, or all.
 func cacheDeleteRun(opts *CacheDeleteOptions) error {
-	p, err := opts.Output.Printer(opts.IO, opts.T, opts.CLIQuiet, opts.Now)
+	p, err := opts.Output.Printer(opts.IO, opts.Translator, opts.CLIQuiet, opts.Now)
 	if err != nil {
 		return err
 	}
@@ -87,7 +87,7 @@ func cacheDeleteRun(opts *CacheDeleteOptions) error {
 		}
 		removed = append(removed, r)
 	}
-	out, t := opts.IO.Out, opts.T
+	out, t := opts.IO.Out, opts.Translator
 	switch p.Format {
 	case output.JSON:
 		b, _ := json.MarshalIndent(removed, "", "  ")

@@ -259,7 +259,7 @@ func (h *Host) runHere(env map[string]string, stdin string, args []string) Resul
 		h.T.Fatalf("the CLI configuration could not be read: %v", configErr)
 	}
 	if fl, ok := failure.As(err); ok {
-		cmdutil.PrintFailure(cmdutil.IOStreams{In: in, Out: &out, ErrOut: &errb}, f.T, secrets, fl)
+		cmdutil.PrintFailure(cmdutil.IOStreams{In: in, Out: &out, ErrOut: &errb}, f.Translator, secrets, fl)
 	}
 	return Result{Stdout: out.String(), Stderr: errb.String(), Code: failure.ExitCode(err)}
 }

@@ -30,7 +30,7 @@ import (
 // ExecOptions are the inputs of 'kp-token exec'.
 type ExecOptions struct {
 	IO          cmdutil.IOStreams
-	T           *i18n.Translator
+	Translator  *i18n.Translator
 	Now         func() time.Time
 	CLIQuiet    bool
 	Environ     func() []string
@@ -49,7 +49,7 @@ type ExecOptions struct {
 // NewCmdExec builds 'kp-token exec'; runF, when set, runs instead of the
 // command.
 func NewCmdExec(f *cmdutil.Factory, runF func(*ExecOptions) error) *cobra.Command {
-	opts := &ExecOptions{IO: f.IO, T: f.T, Now: f.Now, CLIQuiet: f.Quiet, Environ: f.Environ,
+	opts := &ExecOptions{IO: f.IO, Translator: f.Translator, Now: f.Now, CLIQuiet: f.Quiet, Environ: f.Environ,
 		Credentials: f.Credentials, Targets: f.Targets}
 	h := f.Help
 	c := &cobra.Command{
@@ -83,7 +83,7 @@ func execRun(ctx context.Context, opts *ExecOptions) error {
 	if len(opts.Command) == 0 {
 		return failure.Usagef("exec_no_command", nil)
 	}
-	p := &output.Printer{Out: opts.IO.Out, Err: opts.IO.ErrOut, T: opts.T, Quiet: opts.Quiet || opts.CLIQuiet, Now: opts.Now}
+	p := &output.Printer{Out: opts.IO.Out, Err: opts.IO.ErrOut, Translator: opts.Translator, Quiet: opts.Quiet || opts.CLIQuiet, Now: opts.Now}
 	var path string
 	lookPath := func() (err error) {
 		if path, err = osexec.LookPath(opts.Command[0]); err != nil {

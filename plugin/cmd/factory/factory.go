@@ -63,7 +63,7 @@ func New(o Options) *cmdutil.Factory {
 	}
 	f := &cmdutil.Factory{
 		IO:         cmdutil.IOStreams{In: o.Stdin, Out: o.Stdout, ErrOut: o.Stderr},
-		T:          i18n.New(o.Locale),
+		Translator: i18n.New(o.Locale),
 		Context:    o.Context,
 		Getenv:     o.Getenv,
 		Environ:    o.Environ,

@@ -19,7 +19,7 @@ import (
 // GetOptions are the inputs of 'kp-token get'.
 type GetOptions struct {
 	IO          cmdutil.IOStreams
-	T           *i18n.Translator
+	Translator  *i18n.Translator
 	Now         func() time.Time
 	CLIQuiet    bool
 	Credentials func(cmdutil.Notifier) *credential.Resolver
@@ -35,7 +35,7 @@ type GetOptions struct {
 // NewCmdGet builds 'kp-token get'; runF, when set, runs instead of the
 // command (tests of the options).
 func NewCmdGet(f *cmdutil.Factory, runF func(*GetOptions) error) *cobra.Command {
-	opts := &GetOptions{IO: f.IO, T: f.T, Now: f.Now, CLIQuiet: f.Quiet, Credentials: f.Credentials, Targets: f.Targets}
+	opts := &GetOptions{IO: f.IO, Translator: f.Translator, Now: f.Now, CLIQuiet: f.Quiet, Credentials: f.Credentials, Targets: f.Targets}
 	h := f.Help
 	c := &cobra.Command{
 		Use:         "get",
@@ -62,7 +62,7 @@ func NewCmdGet(f *cmdutil.Factory, runF func(*GetOptions) error) *cobra.Command 
 // getRun prints a token from the first source that applies, with the
 // instance and endpoint the form needs.
 func getRun(ctx context.Context, opts *GetOptions) error {
-	p, err := opts.Output.Printer(opts.IO, opts.T, opts.CLIQuiet, opts.Now)
+	p, err := opts.Output.Printer(opts.IO, opts.Translator, opts.CLIQuiet, opts.Now)
 	if err != nil {
 		return err
 	}

@@ -22,10 +22,10 @@ import (
 
 // InspectOptions are the inputs of 'kp-token inspect'.
 type InspectOptions struct {
-	IO       cmdutil.IOStreams
-	T        *i18n.Translator
-	Now      func() time.Time
-	CLIQuiet bool
+	IO         cmdutil.IOStreams
+	Translator *i18n.Translator
+	Now        func() time.Time
+	CLIQuiet   bool
 	// Context is the CLI session, whose token is inspected when no other
 	// is given; nil outside a session.
 	Context cmdutil.Context
@@ -39,7 +39,7 @@ type InspectOptions struct {
 // NewCmdInspect builds 'kp-token inspect'; runF, when set, runs instead of
 // the command.
 func NewCmdInspect(f *cmdutil.Factory, runF func(*InspectOptions) error) *cobra.Command {
-	opts := &InspectOptions{IO: f.IO, T: f.T, Now: f.Now, CLIQuiet: f.Quiet, Context: f.Context, Secrets: f.Secrets}
+	opts := &InspectOptions{IO: f.IO, Translator: f.Translator, Now: f.Now, CLIQuiet: f.Quiet, Context: f.Context, Secrets: f.Secrets}
 	h := f.Help
 	c := &cobra.Command{
 		Use:         "inspect",
@@ -75,7 +75,7 @@ func NewCmdInspect(f *cmdutil.Factory, runF func(*InspectOptions) error) *cobra.
 // inspectRun decodes a token, without verifying its signature, and shows
 // its claims. It fails (exit 1) when the token has expired.
 func inspectRun(opts *InspectOptions) error {
-	p, err := opts.Output.Printer(opts.IO, opts.T, opts.CLIQuiet, opts.Now)
+	p, err := opts.Output.Printer(opts.IO, opts.Translator, opts.CLIQuiet, opts.Now)
 	if err != nil {
 		return err
 	}
@@ -105,7 +105,7 @@ func inspectRun(opts *InspectOptions) error {
 		}
 		fmt.Fprintln(opts.IO.Out, string(b))
 	} else {
-		writeClaims(opts.IO.Out, opts.T, claims, now, p)
+		writeClaims(opts.IO.Out, opts.Translator, claims, now, p)
 	}
 	if left <= 0 {
 		return failure.New("inspect_expired", map[string]any{"Expiry": p.Expiry(claims.Info.Expiry)}).

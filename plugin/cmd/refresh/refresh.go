@@ -17,7 +17,7 @@ import (
 // RefreshOptions are the inputs of 'kp-token refresh'.
 type RefreshOptions struct {
 	IO          cmdutil.IOStreams
-	T           *i18n.Translator
+	Translator  *i18n.Translator
 	Now         func() time.Time
 	CLIQuiet    bool
 	Credentials func(cmdutil.Notifier) *credential.Resolver
@@ -32,7 +32,7 @@ type RefreshOptions struct {
 // NewCmdRefresh builds 'kp-token refresh'; runF, when set, runs instead of
 // the command.
 func NewCmdRefresh(f *cmdutil.Factory, runF func(*RefreshOptions) error) *cobra.Command {
-	opts := &RefreshOptions{IO: f.IO, T: f.T, Now: f.Now, CLIQuiet: f.Quiet, Credentials: f.Credentials}
+	opts := &RefreshOptions{IO: f.IO, Translator: f.Translator, Now: f.Now, CLIQuiet: f.Quiet, Credentials: f.Credentials}
 	h := f.Help
 	c := &cobra.Command{
 		Use:         "refresh",
@@ -60,7 +60,7 @@ func refreshRun(opts *RefreshOptions) error {
 	if opts.MinValidity < 0 {
 		return failure.Usagef("usage_invalid_value", map[string]any{"Value": opts.MinValidity.String(), "Flag": "--min-validity"})
 	}
-	p, err := opts.Output.Printer(opts.IO, opts.T, opts.CLIQuiet, opts.Now)
+	p, err := opts.Output.Printer(opts.IO, opts.Translator, opts.CLIQuiet, opts.Now)
 	if err != nil {
 		return err
 	}
@@ -77,7 +77,7 @@ func refreshRun(opts *RefreshOptions) error {
 		return err
 	}
 	if kept {
-		p.Notice(opts.T.T("file_still_valid", map[string]any{"Path": opts.File, "Expiry": p.Expiry(t.ExpiresAt())}))
+		p.Notice(opts.Translator.T("file_still_valid", map[string]any{"Path": opts.File, "Expiry": p.Expiry(t.ExpiresAt())}))
 		if p.Format == output.Human {
 			return nil
 		}

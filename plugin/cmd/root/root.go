@@ -103,7 +103,9 @@ func newRoot(f *cmdutil.Factory) *cobra.Command {
 		return cmdutil.CheckHTTPTimeout(f.Getenv)
 	}
 	root.Flags().BoolP("help", "h", false, f.Help.T("flag_help"))
-	root.SetHelpFunc(func(c *cobra.Command, _ []string) { _ = cmdutil.WriteHelp(c.OutOrStdout(), forHelp(f, c), f.T) })
+	root.SetHelpFunc(func(c *cobra.Command, _ []string) {
+		_ = cmdutil.WriteHelp(c.OutOrStdout(), forHelp(f, c), f.Translator)
+	})
 	return root
 }
 
@@ -115,7 +117,7 @@ func forHelp(f *cmdutil.Factory, c *cobra.Command) *cobra.Command {
 		return c
 	}
 	hf := *f
-	hf.Help = cmdutil.NewHelp(f.T)
+	hf.Help = cmdutil.NewHelp(f.Translator)
 	full := NewCmdRoot(&hf, "")
 	if !c.HasParent() {
 		return full

@@ -30,7 +30,7 @@ import (
 // SetupOptions are the inputs of 'kp-token setup'.
 type SetupOptions struct {
 	IO          cmdutil.IOStreams
-	T           *i18n.Translator
+	Translator  *i18n.Translator
 	Now         func() time.Time
 	CLIQuiet    bool
 	Secrets     *failure.Secrets
@@ -53,7 +53,7 @@ type SetupOptions struct {
 // NewCmdSetup builds 'kp-token setup'; runF, when set, runs instead of the
 // command.
 func NewCmdSetup(f *cmdutil.Factory, runF func(*SetupOptions) error) *cobra.Command {
-	opts := &SetupOptions{IO: f.IO, T: f.T, Now: f.Now, CLIQuiet: f.Quiet, Secrets: f.Secrets, HTTPClient: f.HTTPClient,
+	opts := &SetupOptions{IO: f.IO, Translator: f.Translator, Now: f.Now, CLIQuiet: f.Quiet, Secrets: f.Secrets, HTTPClient: f.HTTPClient,
 		Timeout: f.Timeout, Credentials: f.Credentials, Targets: f.Targets}
 	h := f.Help
 	c := &cobra.Command{
@@ -107,7 +107,7 @@ type setupResult struct {
 // fails or a signal (SIGINT, SIGTERM, SIGHUP) stops it, what it created is
 // undone, and what could not be is listed with the command that deletes it.
 func setupRun(ctx context.Context, opts *SetupOptions) error {
-	p, err := opts.Output.Printer(opts.IO, opts.T, opts.CLIQuiet, opts.Now)
+	p, err := opts.Output.Printer(opts.IO, opts.Translator, opts.CLIQuiet, opts.Now)
 	if err != nil {
 		return err
 	}
@@ -128,7 +128,7 @@ func setupRun(ctx context.Context, opts *SetupOptions) error {
 		return err
 	}
 	if plan.Description == "" {
-		plan.Description = opts.T.T("setup_default_description", map[string]any{"Instance": plan.InstanceID})
+		plan.Description = opts.Translator.T("setup_default_description", map[string]any{"Instance": plan.InstanceID})
 	}
 	api, err := serviceid.New(admin.IAMURL, admin.Token.AccessToken, opts.HTTPClient(opts.Timeout), opts.Timeout)
 	if err != nil {
@@ -193,7 +193,7 @@ func show(opts *SetupOptions, p *output.Printer, res setupResult) error {
 	if !p.Quiet {
 		terminal.NewUI(opts.IO.In, opts.IO.Out, opts.IO.ErrOut).Ok()
 	}
-	t := opts.T
+	t := opts.Translator
 	sidState := t.T("setup_created")
 	if res.Reused {
 		sidState = t.T("setup_reused")

@@ -24,7 +24,7 @@ import (
 // VerifyOptions are the inputs of 'kp-token verify'.
 type VerifyOptions struct {
 	IO          cmdutil.IOStreams
-	T           *i18n.Translator
+	Translator  *i18n.Translator
 	Now         func() time.Time
 	CLIQuiet    bool
 	Secrets     *failure.Secrets
@@ -39,7 +39,7 @@ type VerifyOptions struct {
 // NewCmdVerify builds 'kp-token verify'; runF, when set, runs instead of
 // the command.
 func NewCmdVerify(f *cmdutil.Factory, runF func(*VerifyOptions) error) *cobra.Command {
-	opts := &VerifyOptions{IO: f.IO, T: f.T, Now: f.Now, CLIQuiet: f.Quiet, Secrets: f.Secrets,
+	opts := &VerifyOptions{IO: f.IO, Translator: f.Translator, Now: f.Now, CLIQuiet: f.Quiet, Secrets: f.Secrets,
 		Credentials: f.Credentials, Targets: f.Targets}
 	h := f.Help
 	c := &cobra.Command{
@@ -84,7 +84,7 @@ type Verdict struct {
 // whether access works, and if not, why and what to do. It exits 0 only
 // when access works.
 func verifyRun(ctx context.Context, opts *VerifyOptions) error {
-	p, err := opts.Output.Printer(opts.IO, opts.T, opts.CLIQuiet, opts.Now)
+	p, err := opts.Output.Printer(opts.IO, opts.Translator, opts.CLIQuiet, opts.Now)
 	if err != nil {
 		return err
 	}
@@ -92,7 +92,7 @@ func verifyRun(ctx context.Context, opts *VerifyOptions) error {
 	err = verify(ctx, opts, p, &v)
 	if p.Format == output.JSON {
 		if f, ok := failure.As(err); ok {
-			ft := cmdutil.RenderFailure(opts.T, f)
+			ft := cmdutil.RenderFailure(opts.Translator, f)
 			v.Cause, v.Remedy = opts.Secrets.Scrub(ft.Cause), opts.Secrets.Scrub(ft.Remedy)
 		}
 		if err == nil || !failure.IsUsage(err) {
@@ -108,7 +108,7 @@ func verifyRun(ctx context.Context, opts *VerifyOptions) error {
 	if !p.Quiet {
 		terminal.NewUI(opts.IO.In, opts.IO.Out, opts.IO.ErrOut).Ok()
 	}
-	t := opts.T
+	t := opts.Translator
 	keys := t.T("verify_keys_none")
 	switch {
 	case v.KeysVisible != nil:

@@ -17,7 +17,7 @@ import (
 // VersionOptions are the inputs of 'kp-token version'.
 type VersionOptions struct {
 	IO              cmdutil.IOStreams
-	T               *i18n.Translator
+	Translator      *i18n.Translator
 	Now             func() time.Time
 	CLIQuiet        bool
 	Version, Commit string
@@ -28,7 +28,7 @@ type VersionOptions struct {
 // NewCmdVersion builds 'kp-token version'; runF, when set, runs instead of
 // the command.
 func NewCmdVersion(f *cmdutil.Factory, runF func(*VersionOptions) error) *cobra.Command {
-	opts := &VersionOptions{IO: f.IO, T: f.T, Now: f.Now, CLIQuiet: f.Quiet, Version: f.Version, Commit: f.Commit}
+	opts := &VersionOptions{IO: f.IO, Translator: f.Translator, Now: f.Now, CLIQuiet: f.Quiet, Version: f.Version, Commit: f.Commit}
 	h := f.Help
 	c := &cobra.Command{
 		Use:         "version",
@@ -49,7 +49,7 @@ func NewCmdVersion(f *cmdutil.Factory, runF func(*VersionOptions) error) *cobra.
 
 // versionRun prints the version, the commit and the Go version.
 func versionRun(opts *VersionOptions) error {
-	p, err := opts.Output.Printer(opts.IO, opts.T, opts.CLIQuiet, opts.Now)
+	p, err := opts.Output.Printer(opts.IO, opts.Translator, opts.CLIQuiet, opts.Now)
 	if err != nil {
 		return err
 	}
@@ -64,7 +64,7 @@ func versionRun(opts *VersionOptions) error {
 	case output.Quiet:
 		_, err = fmt.Fprintln(opts.IO.Out, opts.Version)
 	default:
-		_, err = fmt.Fprintln(opts.IO.Out, opts.T.T("version_line", map[string]any{
+		_, err = fmt.Fprintln(opts.IO.Out, opts.Translator.T("version_line", map[string]any{
 			"Version": opts.Version, "Commit": commit, "Go": info["go_version"], "Platform": info["platform"]}))
 	}
 	return err
