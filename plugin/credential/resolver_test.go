@@ -13,6 +13,7 @@ import (
 	"github.com/kp-token/kp-token/plugin/cache"
 	"github.com/kp-token/kp-token/plugin/endpoint"
 	"github.com/kp-token/kp-token/plugin/failure"
+	"github.com/kp-token/kp-token/plugin/httpclient"
 	"github.com/kp-token/kp-token/plugin/iamtest"
 )
 
@@ -206,3 +207,6 @@ func TestSessionEndpointOnlyForRenewal(t *testing.T) {
 		})
 	}
 }
+
+// newResolverClient is the resolver's client with kp-token's retries.
+var newResolverClient = httpclient.New

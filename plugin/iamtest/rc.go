@@ -48,6 +48,9 @@ func NewResourceController(iam *Server) *ResourceController {
 	return rc
 }
 
+// IAM is the IAM server whose tokens the controller accepts.
+func (rc *ResourceController) IAM() *Server { return rc.iam }
+
 // Add registers instances.
 func (rc *ResourceController) Add(list ...RCInstance) {
 	rc.mu.Lock()

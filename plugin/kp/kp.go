@@ -134,17 +134,21 @@ type Access struct {
 // service answered) or transport errors. The client retries on its own
 // unless NoClientRetries was called.
 func Check(ctx context.Context, client *http.Client, baseURL, instanceID, bearer string, timeout time.Duration) (Access, error) {
+	rt := client.Transport
+	if rt == nil {
+		rt = http.DefaultTransport // what a client without one uses
+	}
 	c, err := kpclient.New(kpclient.ClientConfig{
 		BaseURL:       baseURL,
 		Authorization: bearer,
 		InstanceID:    instanceID,
 		Timeout:       timeout.Seconds(),
-	}, client.Transport)
+	}, rt)
 	if err != nil {
 		return Access{}, err
 	}
 	c.HttpClient.CheckRedirect = client.CheckRedirect
-	total := &totalCount{rt: client.Transport, n: -1}
+	total := &totalCount{rt: rt, n: -1}
 	c.HttpClient.Transport = total
 	keys, err := c.GetKeys(ctx, 1, 0)
 	if err != nil {
