@@ -47,29 +47,46 @@ func (o OutputFlags) Printer(io IOStreams, t *i18n.Translator, quiet bool, now f
 	return &output.Printer{Out: io.Out, Err: io.ErrOut, Translator: t, Format: f, Quiet: o.Quiet || quiet, Now: now}, nil
 }
 
-// AddSourceFlags adds the options that say where a token comes from.
+// AddSourceFlags adds every option that says where a token comes from
+// and how fresh it must be: the commands that hand a token over (get,
+// exec).
 func AddSourceFlags(c *cobra.Command, h *Help, s *credential.Source) {
-	c.Flags().StringVar(&s.APIKey, "apikey", "", h.T("flag_apikey"))
+	AddAPIKeyFlag(c, h, s)
 	c.Flags().DurationVar(&s.MinValidity, "min-validity", credential.DefaultMinValidity, h.T("flag_min_validity"))
 	c.Flags().BoolVar(&s.NoCache, "no-cache", false, h.T("flag_no_cache"))
 	c.Flags().DurationVar(&s.CacheWait, "cache-wait", credential.DefaultCacheWait, h.T("flag_cache_wait"))
 	AddWorkloadFlags(c, h, s)
 }
 
+// AddAPIKeyFlag adds --apikey, and gives s the default freshness and
+// cache wait, which commands without those options use.
+func AddAPIKeyFlag(c *cobra.Command, h *Help, s *credential.Source) {
+	s.MinValidity, s.CacheWait = credential.DefaultMinValidity, credential.DefaultCacheWait
+	c.Flags().StringVar(&s.APIKey, "apikey", "", h.T("flag_apikey"))
+}
+
 // AddWorkloadFlags adds the options that name a trusted profile's source.
 func AddWorkloadFlags(c *cobra.Command, h *Help, s *credential.Source) {
 	c.Flags().StringVar(&s.CRToken, "cr-token", "", h.T("flag_cr_token"))
 	c.Flags().BoolVar(&s.VPC, "vpc", false, h.T("flag_vpc"))
+	AddProfileFlags(c, h, s)
+}
+
+// AddProfileFlags adds --profile and --account: the trusted profile an API
+// key assumes.
+func AddProfileFlags(c *cobra.Command, h *Help, s *credential.Source) {
 	c.Flags().StringVar(&s.Profile, "profile", "", h.T("flag_profile"))
 	c.Flags().StringVar(&s.Account, "account", "", h.T("flag_account"))
 }
 
 // BindSource records in s what Cobra knows only after parsing: whether
 // --apikey and --cr-token were given (an empty value is a mistake, not
-// their absence).
+// their absence), and whether --min-validity was (the default adapts to
+// short-lived tokens, a value the user chose does not).
 func BindSource(c *cobra.Command, s *credential.Source) {
 	s.APIKeySet = c.Flags().Changed("apikey")
 	s.CRTokenSet = c.Flags().Changed("cr-token")
+	s.MinValiditySet = c.Flags().Changed("min-validity")
 }
 
 // AddTargetFlags adds the options that say where a token is used.

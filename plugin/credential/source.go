@@ -36,8 +36,11 @@ type Source struct {
 	Profile     string
 	Account     string
 	MinValidity time.Duration
-	NoCache     bool
-	CacheWait   time.Duration
+	// MinValiditySet is true when the user chose MinValidity; the default
+	// adapts to tokens that live shorter than it (adaptive).
+	MinValiditySet bool
+	NoCache        bool
+	CacheWait      time.Duration
 }
 
 // Explicit reports whether a source other than the CLI session was named

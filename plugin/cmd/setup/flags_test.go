@@ -5,6 +5,7 @@ import (
 
 	"github.com/kp-token/kp-token/plugin/cmd/cmdtest"
 	"github.com/kp-token/kp-token/plugin/cmd/setup"
+	"github.com/kp-token/kp-token/plugin/credential"
 	"github.com/kp-token/kp-token/plugin/target"
 )
 
@@ -16,6 +17,7 @@ func TestNewCmdSetup(t *testing.T) {
 		target       target.Request
 		reuse, force bool
 		apikey       string
+		profile      string
 		bad          bool
 	}{
 		{args: "--name n --instance-id ID", name: "n", role: "Reader", target: target.Request{InstanceID: "ID"}},
@@ -25,6 +27,14 @@ func TestNewCmdSetup(t *testing.T) {
 		{args: "--name", bad: true},
 		{args: "extra", bad: true},
 		{args: "--region eu-de", bad: true}, // setup names an instance, not an endpoint
+		{args: "--name n --apikey @admin --profile p --account acc", name: "n", role: "Reader", apikey: "@admin", profile: "p"},
+		// setup keeps no token and acts as an administrator: neither the
+		// cache's options nor a compute resource's identity.
+		{args: "--name n --min-validity 1m", bad: true},
+		{args: "--name n --no-cache", bad: true},
+		{args: "--name n --cache-wait 1s", bad: true},
+		{args: "--name n --cr-token @t --profile p", bad: true},
+		{args: "--name n --vpc --profile p", bad: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.args, func(t *testing.T) {
@@ -40,7 +50,8 @@ func TestNewCmdSetup(t *testing.T) {
 				t.Fatal(err)
 			}
 			if got.Name != tt.name || got.Role != tt.role || got.File != tt.file || got.Description != tt.desc ||
-				got.Target != tt.target || got.Reuse != tt.reuse || got.Force != tt.force || got.Source.APIKey != tt.apikey {
+				got.Target != tt.target || got.Reuse != tt.reuse || got.Force != tt.force || got.Source.APIKey != tt.apikey ||
+				got.Source.Profile != tt.profile || got.Source.MinValidity != credential.DefaultMinValidity || got.Source.CacheWait != credential.DefaultCacheWait {
 				t.Fatalf("options = %+v", got)
 			}
 		})

@@ -73,7 +73,10 @@ func NewCmdSetup(f *cmdutil.Factory, runF func(*SetupOptions) error) *cobra.Comm
 	fl := c.Flags()
 	fl.StringVar(&opts.Name, "name", "", h.T("flag_setup_name"))
 	cmdutil.AddInstanceFlags(c, h, &opts.Target)
-	cmdutil.AddSourceFlags(c, h, &opts.Source)
+	// Setup acts as an administrator: with an API key, or one that assumes a
+	// trusted profile. It keeps no token, so the cache's options are not its.
+	cmdutil.AddAPIKeyFlag(c, h, &opts.Source)
+	cmdutil.AddProfileFlags(c, h, &opts.Source)
 	fl.StringVar(&opts.Role, "role", "Reader", h.T("flag_setup_role"))
 	fl.StringVar(&opts.File, "file", "", h.T("flag_setup_file"))
 	fl.StringVar(&opts.Description, "description", "", h.T("flag_setup_description"))

@@ -5,6 +5,7 @@ import (
 
 	"github.com/kp-token/kp-token/plugin/cmd/cmdtest"
 	"github.com/kp-token/kp-token/plugin/cmd/verify"
+	"github.com/kp-token/kp-token/plugin/credential"
 	"github.com/kp-token/kp-token/plugin/target"
 )
 
@@ -22,6 +23,10 @@ func TestNewCmdVerify(t *testing.T) {
 		{args: "-q --vpc --profile p --kp-endpoint https://x", target: target.Request{Endpoint: "https://x"}, quiet: true, vpc: true},
 		{args: "extra", bad: true},
 		{args: "--file x", bad: true},
+		// verify uses the token at once: no freshness or cache options.
+		{args: "--no-cache", bad: true},
+		{args: "--min-validity 1m", bad: true},
+		{args: "--cache-wait 1s", bad: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.args, func(t *testing.T) {
@@ -36,7 +41,8 @@ func TestNewCmdVerify(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got.Target != tt.target || got.Output.Output != tt.output || got.Output.Quiet != tt.quiet || got.Source.VPC != tt.vpc {
+			if got.Target != tt.target || got.Output.Output != tt.output || got.Output.Quiet != tt.quiet || got.Source.VPC != tt.vpc ||
+				got.Source.MinValidity != credential.DefaultMinValidity || got.Source.CacheWait != credential.DefaultCacheWait {
 				t.Fatalf("options = %+v", got)
 			}
 		})

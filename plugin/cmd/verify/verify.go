@@ -56,7 +56,10 @@ func NewCmdVerify(f *cmdutil.Factory, runF func(*VerifyOptions) error) *cobra.Co
 			return verifyRun(c.Context(), opts)
 		},
 	}
-	cmdutil.AddSourceFlags(c, h, &opts.Source)
+	// verify uses the token at once: the freshness and cache options of
+	// get and exec are not its.
+	cmdutil.AddAPIKeyFlag(c, h, &opts.Source)
+	cmdutil.AddWorkloadFlags(c, h, &opts.Source)
 	cmdutil.AddTargetFlags(c, h, &opts.Target)
 	cmdutil.AddOutputFlags(c, h, &opts.Output, output.JSONOnly)
 	c.Flags().Lookup("quiet").Usage = h.T("flag_verify_quiet")

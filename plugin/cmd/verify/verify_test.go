@@ -64,7 +64,7 @@ func TestVerify(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			for _, asJSON := range []bool{false, true} {
 				kp.Script(tt.script...)
-				args := []string{"verify", "--apikey", tt.key, "--instance-id", tt.instance, "--kp-endpoint", tt.endpoint, "--no-cache"}
+				args := []string{"verify", "--apikey", tt.key, "--instance-id", tt.instance, "--kp-endpoint", tt.endpoint}
 				if asJSON {
 					args = append(args, "--output", "json")
 				}
