@@ -138,6 +138,20 @@ func unknownCommand(root *cobra.Command, typed string) error {
 	return f
 }
 
+// helpCommand reads 'help [COMMAND]' as the CLI's own 'ibmcloud help
+// COMMAND' does: the command's help, or without one (or with 'help' again)
+// the namespace's. The CLI hands 'ibmcloud kp-token help get' over as
+// 'help get'.
+func helpCommand(args []string) []string {
+	if len(args) == 0 || args[0] != "help" {
+		return args
+	}
+	if len(args) == 1 || args[1] == "help" {
+		return []string{"--help"}
+	}
+	return []string{args[1], "--help"}
+}
+
 // Run runs a command line and returns how it ended: nil, an
 // *failure.ExitStatus (exec passes its child's status on), or a failure
 // to show. Any other error becomes one, and so does data that could not be
@@ -145,6 +159,7 @@ func unknownCommand(root *cobra.Command, typed string) error {
 // must see that its data did not arrive. A usage failure points at the
 // help of the command that refused it.
 func Run(f *cmdutil.Factory, args []string) error {
+	args = helpCommand(args)
 	name := ""
 	if len(args) > 0 {
 		name = args[0]
