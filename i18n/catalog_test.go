@@ -290,15 +290,17 @@ func usedForms(t *testing.T, locale string) []string {
 // sameAsEnglish lists messages whose text is rightly the same as English
 // in a language: names and IDs, and words the language shares.
 var sameAsEnglish = map[string]map[string]bool{
-	"de_DE": {"help_name": true, "inspect_name": true, "label_name": true},
+	"de_DE": {"help_name": true, "inspect_name": true, "label_name": true, "instance_col_region": true},
 	"it_IT": {"inspect_account": true, "label_account": true, "label_kp_endpoint": true},
 	"ja_JP": {"inspect_iam_id": true}, "ko_KR": {"inspect_iam_id": true}, "zh_Hant": {"inspect_iam_id": true},
 }
 
 // sameEverywhere lists messages that may read as in English in any
 // language: the version line names a git "commit", which IBM's catalogs
-// keep in English (TERMS.md), and holds nothing else to translate.
-var sameEverywhere = map[string]bool{"version_line": true}
+// keep in English (TERMS.md), and holds nothing else to translate; GUID
+// is the name of the identifier, which IBM's pages keep in every
+// language ("GUID de l'instance", "인스턴스 GUID").
+var sameEverywhere = map[string]bool{"version_line": true, "instance_col_guid": true}
 
 // TestCatalogsAreTranslated: every locale is valid UTF-8, has the plural
 // forms its language needs and no others, and translates every message.

@@ -46,9 +46,12 @@ func RenderFailure(t *i18n.Translator, f *failure.Failure) FailureText {
 		out.Extra = strings.Join(lines, "\n")
 	}
 	if f.Table != nil {
-		rows := append([][2]string{{t.T(f.Table.Header[0]), t.T(f.Table.Header[1])}}, f.Table.Rows...)
+		header := make([]string, len(f.Table.Header))
+		for i, id := range f.Table.Header {
+			header[i] = t.T(id)
+		}
 		var b strings.Builder
-		WriteRows(&b, rows)
+		WriteTable(&b, append([][]string{header}, f.Table.Rows...))
 		out.Extra = output.SafeText(strings.TrimSuffix(b.String(), "\n"))
 	}
 	return out

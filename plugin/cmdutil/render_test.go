@@ -1,6 +1,7 @@
 package cmdutil
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -31,12 +32,58 @@ func TestRenderFailureEscapesServerText(t *testing.T) {
 		t.Errorf("extra %q, want %q", ft.Extra, want)
 	}
 	f.Lines = nil
-	f.Table = &failure.Table{Header: [2]string{"label_name", "instance_columns"}, Rows: [][2]string{{"kp\rmain", "guid\x1b[2J  us-south  g"}}}
+	f.Table = &failure.Table{Header: []string{"label_name", "instance_col_guid", "instance_col_region", "instance_col_group"},
+		Rows: [][]string{{"kp\rmain", "guid\x1b[2J", "us-south", "g"}}}
 	if ft := RenderFailure(tr, f); strings.ContainsAny(ft.Extra, "\r\x1b") || strings.Count(ft.Extra, "\n") != 1 {
 		t.Errorf("table %q: a row broke out of its line", ft.Extra)
 	}
 	msg := ft.Message(tr, false)
 	if strings.ContainsAny(msg, "\r\x1b\a") {
 		t.Errorf("message holds a raw control character: %q", msg)
+	}
+}
+
+// TestInstanceTableIsAligned: every column of a failure's table starts at
+// the same terminal column on every line, whatever the language of the
+// header and the width of the names (Hangul and CJK take two columns).
+func TestInstanceTableIsAligned(t *testing.T) {
+	rows := [][]string{
+		{"kp-prod", "aaaaaaaa-1111-4111-8111-111111111111", "us-south", "0be5ad401ae913d8ff665d92680664ed"},
+		{"키-금고", "bbbbbbbb-2222-4222-8222-222222222222", "eu-de", "default"},
+		{"密钥", "cccccccc-3333-4333-8333-333333333333", "jp-tok", "g"},
+	}
+	for _, locale := range []string{"en_US", "ko_KR", "zh_Hans", "de_DE"} {
+		t.Run(locale, func(t *testing.T) {
+			tr := i18n.New(locale)
+			f := failure.New("instance_several", map[string]any{"Count": 3, "Region": "us-south"})
+			f.Table = &failure.Table{Header: []string{"label_name", "instance_col_guid", "instance_col_region", "instance_col_group"}, Rows: rows}
+			lines := strings.Split(RenderFailure(tr, f).Extra, "\n")
+			if len(lines) != 4 {
+				t.Fatalf("table:\n%s", strings.Join(lines, "\n"))
+			}
+			// Where each column starts, in terminal columns, on each line.
+			cells := append([][]string{{tr.T("label_name"), tr.T("instance_col_guid"), tr.T("instance_col_region"), tr.T("instance_col_group")}}, rows...)
+			var want []int
+			for i, line := range lines {
+				var starts []int
+				rest := line
+				for _, cell := range cells[i] {
+					at := strings.Index(rest, cell)
+					if at < 0 {
+						t.Fatalf("line %q lacks %q", line, cell)
+					}
+					starts = append(starts, DisplayWidth(line[:len(line)-len(rest)+at]))
+					rest = rest[at+len(cell):]
+				}
+				if strings.HasSuffix(line, " ") {
+					t.Errorf("line %q ends with spaces", line)
+				}
+				if i == 0 {
+					want = starts
+				} else if !slices.Equal(starts, want) {
+					t.Errorf("columns start at %v on line %d, at %v on the header:\n%s", starts, i, want, strings.Join(lines, "\n"))
+				}
+			}
+		})
 	}
 }

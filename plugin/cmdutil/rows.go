@@ -21,6 +21,34 @@ func WriteRows(b *strings.Builder, rows [][2]string) {
 	}
 }
 
+// WriteTable writes rows of cells in columns aligned by display width
+// (a Korean or Chinese name takes two columns a letter), two spaces
+// apart. Cells are made one safe line first: they often come from servers,
+// and an escaped control character is wider than the character.
+func WriteTable(b *strings.Builder, rows [][]string) {
+	var widths []int
+	safe := make([][]string, len(rows))
+	for i, r := range rows {
+		safe[i] = make([]string, len(r))
+		for j, cell := range r {
+			safe[i][j] = output.SafeLine(cell)
+			if j == len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[j] = max(widths[j], DisplayWidth(safe[i][j]))
+		}
+	}
+	for _, r := range safe {
+		for j, cell := range r {
+			b.WriteString(cell)
+			if j < len(r)-1 {
+				b.WriteString(strings.Repeat(" ", widths[j]-DisplayWidth(cell)+2))
+			}
+		}
+		b.WriteString("\n")
+	}
+}
+
 // WriteJSON writes v as indented JSON and a line break.
 func WriteJSON(w io.Writer, v any) error {
 	b, err := json.MarshalIndent(v, "", "  ")

@@ -144,11 +144,12 @@ type Line struct {
 	Data map[string]any
 }
 
-// Table is a table of plain text with a header of message IDs: two
-// columns, aligned when shown, every cell made one safe line.
+// Table is a table of plain text with a header of message IDs, one per
+// column: the columns are aligned when shown (by display width), every
+// cell made one safe line.
 type Table struct {
-	Header [2]string
-	Rows   [][2]string
+	Header []string
+	Rows   [][]string
 }
 
 // Msg is template data that is itself a message ID, rendered in the

@@ -8,7 +8,6 @@ package target
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -331,11 +330,11 @@ func (r *Resolver) lookup(ctx context.Context, req Request, t token.Token, name 
 }
 
 // instanceTable lists instances, one per line: name, GUID, region and
-// resource group.
+// resource group, each in its column.
 func instanceTable(list []kp.Instance) *failure.Table {
-	t := &failure.Table{Header: [2]string{"label_name", "instance_columns"}}
+	t := &failure.Table{Header: []string{"label_name", "instance_col_guid", "instance_col_region", "instance_col_group"}}
 	for _, i := range list {
-		t.Rows = append(t.Rows, [2]string{output.SafeLine(i.Name), fmt.Sprintf("%s  %s  %s", i.GUID, i.Region, i.ResourceGroup)})
+		t.Rows = append(t.Rows, []string{output.SafeLine(i.Name), i.GUID, output.SafeLine(i.Region), output.SafeLine(i.ResourceGroup)})
 	}
 	return t
 }

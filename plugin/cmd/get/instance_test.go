@@ -157,7 +157,7 @@ func TestInstanceByNameOrCRN(t *testing.T) {
 	t.Run("same-named instances", func(t *testing.T) {
 		r := h.Run("", "get", "--output", "header", "--instance", "twin")
 		cmdtest.ExpectFailure(t, r, 1, "2 Key Protect instances are named twin:", "--instance CRN")
-		if !strings.Contains(r.Stderr, cmdtest.KPGUIDSouth+"  us-south") || !strings.Contains(r.Stderr, cmdtest.KPGUIDSouth2+"  us-east  g2") {
+		if !strings.Contains(r.Stderr, cmdtest.KPGUIDSouth+"  us-south") || !strings.Contains(r.Stderr, cmdtest.KPGUIDSouth2+"  us-east   g2") {
 			t.Fatalf("the instances are not listed:\n%s", r)
 		}
 		m := cmdtest.JSONOf(t, h.Run("", "get", "--output", "json", "--instance", "twin", "--region", "us-east"))
