@@ -4,8 +4,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"sort"
 	"time"
 
 	"github.com/kp-token/kp-token/plugin/atomicfile"
@@ -73,3 +76,27 @@ func (c *Cache) StoreInstance(k InstanceKey, inst kp.Instance, now time.Time) er
 
 // ForgetInstance drops a remembered resolution.
 func (c *Cache) ForgetInstance(k InstanceKey) { _ = os.Remove(c.instancePath(k)) }
+
+// DeleteInstances forgets every remembered lookup and returns what each
+// held, in file order (a zero Instance for an unreadable one), so that
+// 'cache-delete --all' can say what it removed. The folder goes too, with
+// any temporary file an interrupted write left.
+func (c *Cache) DeleteInstances() ([]kp.Instance, error) {
+	names, err := filepath.Glob(filepath.Join(c.instanceDir(), "*.json"))
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(names)
+	var removed []kp.Instance
+	for _, name := range names {
+		var e instanceEntry
+		if data, err := readFile(name); err == nil {
+			_ = json.Unmarshal(data, &e)
+		}
+		if err := os.Remove(name); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return removed, err
+		}
+		removed = append(removed, e.Instance)
+	}
+	return removed, os.RemoveAll(c.instanceDir())
+}

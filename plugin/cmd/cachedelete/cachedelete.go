@@ -1,10 +1,10 @@
 // Package cachedelete is 'kp-token cache-delete': the cached token of a
-// source forgotten, or every cached token.
+// source forgotten, or every cached token and instance lookup.
 package cachedelete
 
 import (
-	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -14,6 +14,7 @@ import (
 	"github.com/kp-token/kp-token/plugin/cmdutil"
 	"github.com/kp-token/kp-token/plugin/credential"
 	"github.com/kp-token/kp-token/plugin/failure"
+	"github.com/kp-token/kp-token/plugin/kp"
 	"github.com/kp-token/kp-token/plugin/output"
 	"github.com/kp-token/kp-token/plugin/token"
 )
@@ -61,7 +62,15 @@ func NewCmdCacheDelete(f *cmdutil.Factory, runF func(*CacheDeleteOptions) error)
 	return c
 }
 
-// removedEntry is what cache-delete reports of an entry; never a token.
+// removed is what cache-delete reports, also its --output json form:
+// the tokens and, with --all, the instance lookups it deleted; never a
+// token itself.
+type removed struct {
+	Tokens    []removedEntry    `json:"tokens"`
+	Instances []removedInstance `json:"instance_lookups"`
+}
+
+// removedEntry is a deleted token's entry.
 type removedEntry struct {
 	Endpoint   string `json:"iam_endpoint"`
 	IAMID      string `json:"iam_id,omitempty"`
@@ -69,86 +78,125 @@ type removedEntry struct {
 	Expiration int64  `json:"expiration,omitempty"`
 }
 
-// cacheDeleteRun removes the cached token of the source named, or all.
+// removedInstance is a deleted instance lookup: the instance it named.
+type removedInstance struct {
+	InstanceID string `json:"instance_id,omitempty"`
+	Name       string `json:"name,omitempty"`
+	Region     string `json:"region,omitempty"`
+}
+
+// cacheDeleteRun removes the cached token of the source named, or with
+// --all every cached token and instance lookup, and says what went.
 func cacheDeleteRun(opts *CacheDeleteOptions) error {
 	p, err := opts.Output.Printer(opts.IO, opts.Translator, opts.CLIQuiet, opts.Now)
 	if err != nil {
 		return err
 	}
-	entries, err := remove(opts, p)
+	entries, instances, err := remove(opts, p)
 	if err != nil {
 		return err
 	}
-	removed := make([]removedEntry, 0, len(entries))
+	res := removed{Tokens: make([]removedEntry, 0, len(entries)), Instances: make([]removedInstance, 0, len(instances))}
 	for _, e := range entries {
 		r := removedEntry{Endpoint: e.Endpoint, Expiration: e.Token.Expiration}
 		if claims, err := token.Decode(e.Token.AccessToken); err == nil {
 			r.IAMID, r.Name = claims.Info.IAMID, claims.Info.Fullname
 		}
-		removed = append(removed, r)
+		res.Tokens = append(res.Tokens, r)
 	}
-	out, t := opts.IO.Out, opts.Translator
+	for _, i := range instances {
+		res.Instances = append(res.Instances, removedInstance{InstanceID: i.GUID, Name: i.Name, Region: i.Region})
+	}
 	switch p.Format {
 	case output.JSON:
-		b, _ := json.MarshalIndent(removed, "", "  ")
-		fmt.Fprintln(out, string(b))
+		return cmdutil.WriteJSON(opts.IO.Out, res)
 	case output.Quiet:
-	default:
-		if len(removed) == 0 {
-			fmt.Fprintln(out, t.T("cache_delete_none"))
-			return nil
-		}
-		for _, r := range removed {
-			who := r.Name
-			if r.IAMID != "" {
-				who = fmt.Sprintf("%s (%s)", r.Name, r.IAMID)
-			}
-			if who == "" {
-				who = t.T("cache_delete_unknown_subject")
-			}
-			fmt.Fprintln(out, t.T("cache_delete_removed", map[string]any{"Subject": output.SafeLine(who), "Endpoint": output.SafeLine(r.Endpoint)}))
-		}
-		fmt.Fprintln(out, t.N("cache_delete_count", len(removed), nil))
+		return nil
 	}
-	return nil
+	_, err = fmt.Fprint(opts.IO.Out, report(opts.Translator, res, opts.All))
+	return err
 }
 
-// remove deletes the entries and returns what they held.
-func remove(opts *CacheDeleteOptions, p *output.Printer) ([]cache.Entry, error) {
+// report says, one line each, what was deleted, then how much.
+func report(t *i18n.Translator, res removed, all bool) string {
+	var b strings.Builder
+	line := func(id string, data map[string]any) { b.WriteString(t.T(id, data) + "\n") }
+	if len(res.Tokens)+len(res.Instances) == 0 {
+		if all {
+			line("cache_delete_all_none", nil)
+		} else {
+			line("cache_delete_none", nil)
+		}
+		return b.String()
+	}
+	for _, r := range res.Tokens {
+		who := r.Name
+		if r.IAMID != "" {
+			who = fmt.Sprintf("%s (%s)", r.Name, r.IAMID)
+		}
+		if who == "" {
+			who = t.T("cache_delete_unknown_subject")
+		}
+		line("cache_delete_removed", map[string]any{"Subject": output.SafeLine(who), "Endpoint": output.SafeLine(r.Endpoint)})
+	}
+	for _, i := range res.Instances {
+		if i.InstanceID == "" {
+			line("cache_delete_instance_unreadable", nil)
+			continue
+		}
+		// The name and region are the Resource Controller's words.
+		line("cache_delete_instance_removed", map[string]any{"Name": output.SafeLine(i.Name), "ID": i.InstanceID, "Region": output.SafeLine(i.Region)})
+	}
+	if len(res.Tokens) > 0 || !all {
+		b.WriteString(t.N("cache_delete_count", len(res.Tokens), nil) + "\n")
+	}
+	if len(res.Instances) > 0 {
+		b.WriteString(t.N("cache_delete_instance_count", len(res.Instances), nil) + "\n")
+	}
+	return b.String()
+}
+
+// remove deletes the entries, and with --all the instance lookups, and
+// returns what they held.
+func remove(opts *CacheDeleteOptions, p *output.Printer) ([]cache.Entry, []kp.Instance, error) {
 	if opts.All {
 		s := opts.Source
 		if s.APIKeySet || s.CRTokenSet || s.VPC || s.Profile != "" {
-			return nil, failure.Usagef("cache_delete_both", nil)
+			return nil, nil, failure.Usagef("cache_delete_both", nil)
 		}
 		c, err := opts.Cache()
 		if err != nil {
-			return nil, deleteFailed(err)
+			return nil, nil, deleteFailed(err)
+		}
+		instances, err := c.DeleteInstances()
+		if err != nil {
+			return nil, nil, deleteFailed(err)
 		}
 		entries, err := c.DeleteAll()
 		if err != nil {
-			return nil, deleteFailed(err)
+			return nil, nil, deleteFailed(err)
 		}
-		return entries, nil
+		return entries, instances, nil
 	}
 	k, ok, err := opts.Credentials(cmdutil.Notices{P: p}).CacheKey(opts.Source)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if !ok {
-		return nil, failure.Usagef("cache_delete_no_key", nil)
+		return nil, nil, failure.Usagef("cache_delete_no_key", nil)
 	}
 	c, err := opts.Cache()
 	if err != nil {
-		return nil, deleteFailed(err)
+		return nil, nil, deleteFailed(err)
 	}
 	e, found, err := c.Delete(k)
 	if err != nil {
-		return nil, deleteFailed(err)
+		return nil, nil, deleteFailed(err)
 	}
 	if !found {
-		return nil, nil
+		return nil, nil, nil
 	}
-	return []cache.Entry{e}, nil
+	return []cache.Entry{e}, nil, nil
 }
 
 func deleteFailed(err error) error {
