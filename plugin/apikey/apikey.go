@@ -15,6 +15,7 @@ import (
 	"unicode"
 
 	"github.com/kp-token/kp-token/plugin/failure"
+	"github.com/kp-token/kp-token/plugin/output"
 )
 
 // MaxSize bounds what is read from a key file or standard input: a key is
@@ -40,6 +41,19 @@ func (k Key) Literal() bool { return k.Origin.Kind == "flag" }
 
 // FromFlag resolves the value of --apikey.
 func FromFlag(value string, stdin io.Reader) (Key, error) {
+	return FromOption("--apikey", value, stdin)
+}
+
+// FromOption resolves the value of option (--apikey, --cr-token): a key,
+// @FILE or '-'. A value that names an existing file and does not look
+// like what the option takes is the '@' forgotten: it is refused before
+// anything is sent (and before the user is warned that a key typed on the
+// command line can be seen).
+func FromOption(option, value string, stdin io.Reader) (Key, error) {
+	if namesFile(option, value) {
+		return Key{}, failure.Usagef(fileNamedCause(option), map[string]any{"Value": trim(value)}).
+			WithRemedy("apikey_names_file_remedy", map[string]any{"Suggestion": option + " " + output.ShellWord("@"+trim(value))})
+	}
 	switch {
 	case value == "-":
 		data, err := readLimited(stdin)
@@ -73,6 +87,42 @@ func FromEnv(value string) (Key, error) {
 		return Key{}, failure.New("apikey_env_empty", nil).WithRemedy("apikey_empty_remedy", nil)
 	}
 	return validated(k)
+}
+
+// namesFile reports whether value, given to option, names an existing
+// file rather than holding the credential: a file is there by that name
+// and the value does not have the credential's shape.
+func namesFile(option, value string) bool {
+	v := trim(value)
+	if v == "" || v == "-" || strings.HasPrefix(v, "@") || shaped(option, v) {
+		return false
+	}
+	st, err := os.Stat(v)
+	return err == nil && !st.IsDir()
+}
+
+// shaped reports whether v has the shape of what option takes: an IAM API
+// key is 44 letters, digits, '-' and '_' (legacy keys are longer, never
+// shorter than 32); a compute resource token is a JWT, three such
+// segments joined by dots.
+func shaped(option, v string) bool {
+	word := func(s string) bool {
+		return s != "" && strings.IndexFunc(s, func(r rune) bool {
+			return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_')
+		}) < 0
+	}
+	if option == "--cr-token" {
+		parts := strings.Split(v, ".")
+		return len(parts) == 3 && word(parts[0]) && word(parts[1]) && (parts[2] == "" || word(parts[2]))
+	}
+	return len(v) >= 32 && word(v)
+}
+
+func fileNamedCause(option string) string {
+	if option == "--cr-token" {
+		return "crtoken_names_file"
+	}
+	return "apikey_names_file"
 }
 
 func fromFile(path, kind string) (Key, error) {

@@ -119,3 +119,50 @@ func FuzzParseKey(f *testing.F) {
 		}
 	})
 }
+
+// TestAValueThatNamesAFile: a value that names an existing file and does
+// not look like what the option takes is the '@' forgotten: a usage
+// failure that shows the command line with it, nothing read or sent. A
+// value with the credential's shape is the credential, whatever the
+// folder holds.
+func TestAValueThatNamesAFile(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	for _, name := range []string{"kp-automation.json", "my key.json", key, "token"} {
+		if err := os.WriteFile(name, []byte(key), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_ = os.Mkdir("keys", 0o700)
+	jwt := "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJwb2QifQ.c2lnbmF0dXJl"
+	tests := []struct {
+		option, value   string
+		cause, suggests string // "" when the value is taken as is
+	}{
+		{"--apikey", "kp-automation.json", "apikey_names_file", "--apikey @kp-automation.json"},
+		{"--apikey", " kp-automation.json ", "apikey_names_file", "--apikey @kp-automation.json"},
+		{"--apikey", filepath.Join(dir, "kp-automation.json"), "apikey_names_file", "--apikey @" + filepath.Join(dir, "kp-automation.json")},
+		{"--apikey", "my key.json", "apikey_names_file", "--apikey '@my key.json'"},
+		{"--cr-token", "token", "crtoken_names_file", "--cr-token @token"},
+		{"--apikey", key, "", ""},          // a file by the key's name: still the key
+		{"--apikey", "other.json", "", ""}, // no such file: a value like any other
+		{"--apikey", "keys", "", ""},       // a folder is not a file
+		{"--cr-token", jwt, "", ""},        // a JWT is a token
+		{"--apikey", "@kp-automation.json", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.option+" "+tt.value, func(t *testing.T) {
+			k, err := FromOption(tt.option, tt.value, strings.NewReader(""))
+			if tt.cause == "" {
+				if err != nil || k.Value == "" {
+					t.Fatalf("FromOption = %+v, %v; want the value taken", k, err)
+				}
+				return
+			}
+			f, ok := failure.As(err)
+			if !ok || f.Cause != tt.cause || !f.Usage() || f.Remedy != "apikey_names_file_remedy" || f.RemedyData["Suggestion"] != tt.suggests || k.Value != "" {
+				t.Fatalf("FromOption = %+v, %#v; want %s suggesting %q", k, f, tt.cause, tt.suggests)
+			}
+		})
+	}
+}

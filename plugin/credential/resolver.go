@@ -175,7 +175,7 @@ func (r *Resolver) workload(src Source, iam *token.IAM, alert bool) (c credentia
 	}
 	switch {
 	case src.CRTokenSet:
-		cr, err := apikey.FromFlag(src.CRToken, r.Stdin)
+		cr, err := apikey.FromOption("--cr-token", src.CRToken, r.Stdin)
 		if err != nil {
 			return c, err
 		}

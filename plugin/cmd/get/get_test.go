@@ -397,3 +397,41 @@ func TestGetEndpointChoice(t *testing.T) {
 		}
 	})
 }
+
+// TestGetWithAKeyFileNameWithoutAt: 'get --apikey kp-automation.json',
+// the file being there, is the '@' forgotten: a usage failure that shows
+// the command with it, no request to IAM, and no warning about a key on
+// the command line (there is none). The same for any command that takes
+// --apikey, and for --cr-token.
+func TestGetWithAKeyFileNameWithoutAt(t *testing.T) {
+	h := cmdtest.New(t)
+	h.LoginUser(time.Hour)
+	t.Chdir(h.Home)
+	h.Write("kp-automation.json", `{"apikey":"`+cmdtest.ServiceKey+`"}`)
+	h.Write("pod-token", cmdtest.CRToken)
+	tests := []struct {
+		args            []string
+		cause, suggests string
+	}{
+		{[]string{"get", "--apikey", "kp-automation.json"}, "The value of --apikey, kp-automation.json, is the name of a file, not an API key: nothing was sent to IAM.",
+			"To read it from the file, put @ before the file name: --apikey @kp-automation.json"},
+		{[]string{"exec", "--apikey", "kp-automation.json", "--", "true"}, "is the name of a file", "--apikey @kp-automation.json"},
+		{[]string{"verify", "--apikey", "kp-automation.json", "--instance-id", cmdtest.InstanceID, "--region", "us-south"}, "is the name of a file", "--apikey @kp-automation.json"},
+		{[]string{"get", "--apikey", "kp-automation.json", "--profile", cmdtest.ProfileID}, "is the name of a file", "--apikey @kp-automation.json"},
+		{[]string{"get", "--cr-token", "pod-token", "--profile", cmdtest.ProfileID}, "The value of --cr-token, pod-token, is the name of a file, not a compute resource token",
+			"--cr-token @pod-token"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			r := h.Run("", tt.args...)
+			cmdtest.ExpectFailure(t, r, 2, tt.cause, tt.suggests)
+			if strings.Contains(r.Stderr, "WARNING") || h.IAM.Count() != 0 {
+				t.Fatalf("a warning, or a request to IAM (%d):\n%s", h.IAM.Count(), r)
+			}
+		})
+	}
+	// With the '@', the same file works.
+	if r := h.Run("", "get", "--apikey", "@kp-automation.json", "-q"); r.Code != 0 || h.IAM.Count() != 1 {
+		t.Fatalf("get --apikey @kp-automation.json:\n%s", r)
+	}
+}
