@@ -149,6 +149,9 @@ func (r *Resolver) Parse(req Request) (Ref, error) {
 // network to see: an endpoint or region the user gave that is not valid,
 // or no region at all where one is needed.
 func (r *Resolver) Check(req Request, ref Ref, needs Needs) error {
+	if err := checkRegion(req, ref.Instance); err != nil {
+		return err
+	}
 	if r.explicit(req) {
 		if _, _, err := kp.Endpoint(r.endpointRequest(req, "")); err != nil {
 			return err
@@ -182,6 +185,9 @@ func (r *Resolver) Resolve(ctx context.Context, req Request, ref Ref, t token.To
 			r.Notify.Notice("instance_using", map[string]any{"Name": output.SafeLine(inst.Name), "ID": inst.GUID, "Region": output.SafeLine(inst.Region)})
 		}
 	}
+	if err == nil {
+		err = checkRegion(req, inst)
+	}
 	if err != nil {
 		return res, err
 	}
@@ -209,6 +215,9 @@ func (r *Resolver) LookAgain(ctx context.Context, req Request, tgt Target, t tok
 		c.ForgetInstance(*tgt.remembered)
 	}
 	inst, _, err := r.lookup(ctx, req, t, tgt.ref.Name, true)
+	if err == nil {
+		err = checkRegion(req, inst)
+	}
 	if err != nil {
 		return tgt, false, err
 	}
@@ -229,6 +238,34 @@ func (r *Resolver) LookAgain(ctx context.Context, req Request, tgt Target, t tok
 func (r *Resolver) Lookup(ctx context.Context, req Request, t token.Token, name string) (kp.Instance, error) {
 	inst, _, err := r.lookup(ctx, req, t, name, false)
 	return inst, err
+}
+
+// checkRegion holds --region to the regions Key Protect runs in, whatever
+// gives the endpoint (--kp-endpoint or KP_ENDPOINT win over it, but it
+// still chooses where instances are looked for), and to the region of the
+// instance when it is known (a CRN, a lookup): the instance's endpoint
+// would not be --region's, and a token sent to another region's endpoint
+// fails there. An explicit --kp-endpoint says the user reaches the
+// instance through an endpoint of their choosing.
+func checkRegion(req Request, inst kp.Instance) error {
+	region := strings.ToLower(strings.TrimSpace(req.Region))
+	switch {
+	case region == "":
+		return nil
+	case !kp.IsRegion(region):
+		return failure.Usagef("kp_region_unknown", map[string]any{"Region": region, "Known": strings.Join(kp.Regions, ", ")}).
+			WithRemedy("kp_region_unknown_flag_remedy", nil)
+	case inst.Region == "" || strings.EqualFold(inst.Region, region) || strings.TrimSpace(req.Endpoint) != "":
+		return nil
+	}
+	name := inst.Name
+	if name == "" {
+		name = inst.GUID
+	}
+	// The instance's name and region are the Resource Controller's words
+	// (or a CRN's): one safe line, and one shell word in the command shown.
+	return failure.Usagef("instance_region_conflict", map[string]any{"Instance": output.SafeLine(name), "InstanceRegion": output.SafeLine(inst.Region), "Region": region}).
+		WithRemedy("instance_region_conflict_remedy", map[string]any{"InstanceRegion": output.ShellWord(inst.Region)})
 }
 
 // explicit reports whether the user named the endpoint or region, which

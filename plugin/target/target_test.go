@@ -121,25 +121,38 @@ func TestParse(t *testing.T) {
 // TestCheck: the mistakes that need no network are found before a token
 // is obtained.
 func TestCheck(t *testing.T) {
+	crn := Ref{Instance: kp.Instance{GUID: guidA, Region: "us-south"}}
+	kpEndpoint := map[string]string{"KP_ENDPOINT": "https://kms.example"}
 	tests := []struct {
 		name  string
 		s     Session
+		env   map[string]string
 		req   Request
 		ref   Ref
 		needs Needs
 		cause string
+		usage bool
 	}{
-		{"a named instance and a session region", session{region: "us-south"}, Request{}, Ref{Name: "kp"}, Needs{Endpoint: true}, ""},
-		{"no region for the endpoint", nil, Request{}, Ref{Instance: kp.Instance{GUID: guidA}}, Needs{Endpoint: true}, "kp_region_none"},
-		{"a CRN brings its region", nil, Request{}, Ref{Instance: kp.Instance{GUID: guidA, Region: "eu-de"}}, Needs{Endpoint: true}, ""},
-		{"no region to look for the only one", nil, Request{Endpoint: "https://kms.example"}, Ref{}, Needs{Instance: true}, "kp_region_none"},
-		{"an unknown region", session{region: "us-south"}, Request{Region: "mars"}, Ref{}, Needs{}, "kp_region_unknown"},
-		{"an endpoint in plain HTTP", nil, Request{Endpoint: "http://kms.example"}, Ref{}, Needs{}, "endpoint_insecure"},
-		{"nothing needed", nil, Request{}, Ref{}, Needs{}, ""},
+		{"a named instance and a session region", session{region: "us-south"}, nil, Request{}, Ref{Name: "kp"}, Needs{Endpoint: true}, "", false},
+		{"no region for the endpoint", nil, nil, Request{}, Ref{Instance: kp.Instance{GUID: guidA}}, Needs{Endpoint: true}, "kp_region_none", false},
+		{"a CRN brings its region", nil, nil, Request{}, Ref{Instance: kp.Instance{GUID: guidA, Region: "eu-de"}}, Needs{Endpoint: true}, "", false},
+		{"no region to look for the only one", nil, nil, Request{Endpoint: "https://kms.example"}, Ref{}, Needs{Instance: true}, "kp_region_none", false},
+		{"an unknown region", session{region: "us-south"}, nil, Request{Region: "mars"}, Ref{}, Needs{}, "kp_region_unknown", true},
+		// Regions are held to the table whatever gives the endpoint.
+		{"an unknown region with --kp-endpoint", nil, nil, Request{Region: "mars-1", Endpoint: "https://kms.example"}, Ref{}, Needs{Endpoint: true}, "kp_region_unknown", true},
+		{"an unknown region with KP_ENDPOINT", nil, kpEndpoint, Request{Region: "mars-1"}, Ref{}, Needs{Endpoint: true, Instance: true}, "kp_region_unknown", true},
+		{"a known region in capitals", nil, nil, Request{Region: " EU-DE "}, Ref{}, Needs{Endpoint: true}, "", false},
+		// A CRN's region is the instance's: --region cannot be another.
+		{"a CRN and another --region", nil, nil, Request{Region: "eu-de"}, crn, Needs{Endpoint: true}, "instance_region_conflict", true},
+		{"a CRN and its own --region", nil, nil, Request{Region: "US-South"}, crn, Needs{Endpoint: true}, "", false},
+		{"a CRN, another --region and KP_ENDPOINT", nil, kpEndpoint, Request{Region: "eu-de"}, crn, Needs{Endpoint: true}, "instance_region_conflict", true},
+		{"a CRN, another --region and --kp-endpoint", nil, nil, Request{Region: "eu-de", Endpoint: "https://kms.example"}, crn, Needs{Endpoint: true}, "", false},
+		{"an endpoint in plain HTTP", nil, nil, Request{Endpoint: "http://kms.example"}, Ref{}, Needs{}, "endpoint_insecure", false},
+		{"nothing needed", nil, nil, Request{}, Ref{}, Needs{}, "", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r, _, _, _ := resolver(t, tt.s, nil, "")
+			r, _, _, _ := resolver(t, tt.s, tt.env, "")
 			err := r.Check(tt.req, tt.ref, tt.needs)
 			if tt.cause == "" {
 				if err != nil {
@@ -147,8 +160,8 @@ func TestCheck(t *testing.T) {
 				}
 				return
 			}
-			if f, ok := failure.As(err); !ok || f.Cause != tt.cause {
-				t.Fatalf("err = %v, want %s", err, tt.cause)
+			if f, ok := failure.As(err); !ok || f.Cause != tt.cause || f.Usage() != tt.usage {
+				t.Fatalf("err = %v, want %s (usage %v)", err, tt.cause, tt.usage)
 			}
 		})
 	}
@@ -179,6 +192,11 @@ func TestResolve(t *testing.T) {
 		{"an unknown name", Request{Instance: "nope"}, Needs{}, "", "", false, "instance_name_not_found", 0},
 		{"none in the region", Request{Region: "jp-tok"}, Needs{Instance: true}, "", "", false, "instance_none_group", 0},
 		{"a GUID needs no lookup", Request{InstanceID: guidC}, Needs{Endpoint: true}, guidC, "https://us-south.kms.cloud.ibm.com", false, "", 0},
+		// A name found in another region than --region: not the endpoint of
+		// --region, unless the user gives the endpoint.
+		{"by name, in another region than --region", Request{Instance: "kp-eu", Region: "us-south"}, Needs{Endpoint: true}, "", "", false, "instance_region_conflict", 0},
+		{"by name, another region and --kp-endpoint", Request{Instance: "kp-eu", Region: "us-south", Endpoint: "https://kms.example"}, Needs{Endpoint: true},
+			guidB, "https://kms.example", false, "", 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -129,14 +129,47 @@ func TestInstanceByNameOrCRN(t *testing.T) {
 			t.Fatalf("got:\n%s", r)
 		}
 	})
-	t.Run("--kp-endpoint and --region still win", func(t *testing.T) {
-		m := cmdtest.JSONOf(t, h.Run("", "get", "--output", "json", "--instance", "kp-eu", "--region", "eu-gb"))
-		if m["kp_endpoint"] != "https://eu-gb.kms.cloud.ibm.com" || m["instance_id"] != cmdtest.KPGUIDEU {
-			t.Fatalf("--region: %v", m)
+	t.Run("--region is not the instance's: a usage failure naming both", func(t *testing.T) {
+		for _, args := range [][]string{
+			{"--instance", "kp-eu", "--region", "us-south"},
+			{"--instance", cmdtest.KPInstance(cmdtest.KPGUIDEU, "kp-eu", "eu-de", cmdtest.GroupID).CRN(), "--region", "us-south"},
+		} {
+			for _, env := range []map[string]string{nil, {"KP_ENDPOINT": "https://kms.example.com"}} {
+				r := h.RunEnv(env, "", append([]string{"get", "--output", "env"}, args...)...)
+				cmdtest.ExpectFailure(t, r, 2, "is in the region eu-de, not in us-south (--region).",
+					"Pass --region eu-de or leave --region out; to reach the instance through another endpoint, pass --kp-endpoint URL.")
+			}
 		}
-		m = cmdtest.JSONOf(t, h.Run("", "get", "--output", "json", "--instance", "kp-eu", "--kp-endpoint", "https://kms.example.com"))
+	})
+	t.Run("--kp-endpoint still wins", func(t *testing.T) {
+		m := cmdtest.JSONOf(t, h.Run("", "get", "--output", "json", "--instance", "kp-eu", "--kp-endpoint", "https://kms.example.com"))
 		if m["kp_endpoint"] != "https://kms.example.com" {
 			t.Fatalf("--kp-endpoint: %v", m)
+		}
+		m = cmdtest.JSONOf(t, h.Run("", "get", "--output", "json", "--instance", "kp-eu", "--region", "us-south", "--kp-endpoint", "https://kms.example.com"))
+		if m["kp_endpoint"] != "https://kms.example.com" || m["instance_id"] != cmdtest.KPGUIDEU {
+			t.Fatalf("--region with --kp-endpoint: %v", m)
+		}
+	})
+	t.Run("a region Key Protect does not run in, whatever gives the endpoint", func(t *testing.T) {
+		before := h.IAM.Count() + rc.Count()
+		for _, tt := range []struct {
+			env  map[string]string
+			args []string
+		}{
+			{nil, []string{"--region", "mars-1", "--output", "env"}},
+			{nil, []string{"--region", "mars-1", "--kp-endpoint", "https://kms.example.com", "--output", "env"}},
+			{map[string]string{"KP_ENDPOINT": "https://kms.example.com"}, []string{"--region", "mars-1", "--output", "env"}},
+			{map[string]string{"KP_ENDPOINT": "https://kms.example.com"}, []string{"--region", "mars-1", "--instance", "kp-eu"}},
+		} {
+			r := h.RunEnv(tt.env, "", append([]string{"get"}, tt.args...)...)
+			cmdtest.ExpectFailure(t, r, 2, "Key Protect is not available in the region mars-1. Known regions: us-south,", "Pass --region with one of these regions, or leave --region out.")
+			if strings.Contains(r.Stderr, "tiered-pricing") {
+				t.Fatalf("the failure suggests creating an instance in mars-1:\n%s", r)
+			}
+		}
+		if h.IAM.Count()+rc.Count() != before {
+			t.Fatal("a bad --region reached IAM or the Resource Controller")
 		}
 	})
 	t.Run("a CRN needs no lookup", func(t *testing.T) {
