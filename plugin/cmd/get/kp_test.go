@@ -52,7 +52,7 @@ func TestGetKeyProtectFailures(t *testing.T) {
 		Code          int
 		cause, remedy string
 	}{
-		{"unknown region", nil, []string{"--region", "mars-1", "--output", "env"}, 1,
+		{"unknown region", nil, []string{"--region", "mars-1", "--output", "env"}, 2,
 			"Key Protect is not available in the region mars-1. Known regions: us-south, us-east, eu-gb, eu-de", "--region"},
 		{"instance ID not a GUID", nil, []string{"--instance-id", "my-instance"}, 2,
 			"The value my-instance of --instance-id is not a Key Protect instance ID", "Incorrect Usage"},
