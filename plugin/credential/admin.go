@@ -52,8 +52,11 @@ func (r *Resolver) adminToken(ctx context.Context, src Source) (token.Token, str
 	if r.Session == nil || (token.StripBearer(r.Session.IAMToken()) == "" && r.Session.IAMRefreshToken() == "") {
 		return token.Token{}, "", failure.New("setup_not_logged_in", nil).WithRemedy("session_login_remedy", nil)
 	}
-	t, _, err := token.FromSession(r.Session, token.SessionRequest{Renewer: r.Renewer,
-		MinValidity: DefaultMinValidity, Now: r.Now(), URL: url, Timeout: r.Timeout, EndpointErr: endpointErr,
+	t, err := r.adaptive(Source{MinValidity: DefaultMinValidity}, func(src Source) (token.Token, error) {
+		t, _, err := token.FromSession(r.Session, token.SessionRequest{Renewer: r.Renewer,
+			MinValidity: src.MinValidity, Now: r.Now(), URL: url, Timeout: r.Timeout, EndpointErr: endpointErr,
+		})
+		return t, err
 	})
 	if err == nil && endpointErr != nil {
 		err = endpointErr

@@ -78,8 +78,13 @@ type Resolver struct {
 // profile's source (--cr-token, --vpc, --profile), --apikey,
 // IBMCLOUD_API_KEY (or BLUEMIX_API_KEY), the CLI session. Tokens from keys
 // and profiles come from the cache while they stay valid for longer than
-// src.MinValidity.
+// src.MinValidity (which, left at its default, adapts to short-lived
+// tokens: adaptive).
 func (r *Resolver) Resolve(ctx context.Context, src Source) (token.Token, error) {
+	return r.adaptive(src, func(src Source) (token.Token, error) { return r.resolve(ctx, src) })
+}
+
+func (r *Resolver) resolve(ctx context.Context, src Source) (token.Token, error) {
 	if err := src.validate(); err != nil {
 		return token.Token{}, err
 	}

@@ -159,7 +159,8 @@ func Lifetime(access string) time.Duration {
 }
 
 // CheckLifetime fails when t's issuer makes tokens that cannot stay valid
-// for minValidity: asking for a new one would not help.
+// for minValidity: asking for a new one would not help. The failure wraps
+// a *ShortLived, and its remedy gives a value a new token meets.
 func CheckLifetime(t Token, minValidity time.Duration) error {
 	life := Lifetime(t.AccessToken)
 	if life <= 0 || life > minValidity {
@@ -167,7 +168,9 @@ func CheckLifetime(t Token, minValidity time.Duration) error {
 	}
 	return failure.New("min_validity_unreachable", map[string]any{
 		"MinValidity": failure.Duration(minValidity), "Lifetime": failure.Duration(life),
-	}).WithRemedy("min_validity_unreachable_remedy", map[string]any{"Lifetime": failure.Duration(life)})
+	}).WithRemedy("min_validity_unreachable_remedy", map[string]any{
+		"Lifetime": failure.Duration(life), "Example": FormatMinValidity(ReachableMinValidity(life)),
+	}).Wrap(&ShortLived{Lifetime: life, MinValidity: minValidity})
 }
 
 // ExpiryClaim reads only the exp claim of an access token: the cache's

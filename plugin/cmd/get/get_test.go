@@ -435,3 +435,40 @@ func TestGetWithAKeyFileNameWithoutAt(t *testing.T) {
 		t.Fatalf("get --apikey @kp-automation.json:\n%s", r)
 	}
 }
+
+// TestGetWithShortLivedTokens: when IAM issues tokens shorter than the
+// default --min-validity (5 minutes), get uses a fresh enough token with a
+// notice instead of failing on every call; a --min-validity the user
+// chose that no token can meet stays FAILED, with an example that works.
+func TestGetWithShortLivedTokens(t *testing.T) {
+	h := cmdtest.New(t)
+	h.IAM.TTL = 4 * time.Minute
+	keyFile := "@" + h.Write("key.json", `{"apikey":"`+cmdtest.ServiceKey+`"}`)
+	notice := "IAM issues these tokens for only 4 minutes, not longer than the default minimum validity of 5 minutes: the token used stays valid for at least 2 minutes."
+
+	r := h.Run("", "get", "--apikey", keyFile)
+	if r.Code != 0 || !strings.HasPrefix(r.Stdout, "IAM token:  Bearer ") || !strings.Contains(r.Stderr, notice) {
+		t.Fatalf("get with 4-minute tokens:\n%s", r)
+	}
+	// A loop of calls is still served from the cache, quietly with -q.
+	for i := 0; i < 3; i++ {
+		if r := h.Run("", "get", "--apikey", keyFile, "-q"); r.Code != 0 || r.Stderr != "" || h.IAM.Count() != 1 {
+			t.Fatalf("get -q (IAM requests %d):\n%s", h.IAM.Count(), r)
+		}
+	}
+
+	r = h.Run("", "get", "--apikey", keyFile, "--min-validity", "5m")
+	cmdtest.ExpectFailure(t, r, 1, "No token can stay valid for 5 minutes: IAM issues these tokens for 4 minutes.",
+		"Give --min-validity a value below 4 minutes, for example 2m.")
+	// The example is one that works.
+	if r := h.Run("", "get", "--apikey", keyFile, "--min-validity", "2m", "-q"); r.Code != 0 {
+		t.Fatalf("get --min-validity 2m, the example given:\n%s", r)
+	}
+
+	// The CLI session's short-lived token, the same way.
+	h.LoginUser(4 * time.Minute)
+	before := h.IAM.Count()
+	if r := h.Run("", "get"); r.Code != 0 || !strings.Contains(r.Stderr, notice) || h.IAM.Count() != before {
+		t.Fatalf("get with a 4-minute session token (IAM requests %d):\n%s", h.IAM.Count()-before, r)
+	}
+}
