@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/IBM-Cloud/ibm-cloud-cli-sdk/bluemix/configuration/core_config"
 	kpclient "github.com/IBM/keyprotect-go-client"
 
 	"github.com/kp-token/kp-token/plugin/endpoint"
@@ -236,6 +237,10 @@ func NoClientRetries() { kpclient.RetryMax = 0 }
 // Who is who a token says it is, for the messages of a refused check.
 type Who struct {
 	Identity, IAMID string
+	// SubjectType is the token's sub_type: "ServiceId", "Profile", or ""
+	// for a user; Subject its sub (a service ID's or trusted profile's ID)
+	// and Email a user's e-mail address.
+	SubjectType, Subject, Email string
 }
 
 // Verify is Check with Key Protect's answer (or the network's) turned into
@@ -255,7 +260,7 @@ func Verify(ctx context.Context, client *http.Client, baseURL, instanceID, beare
 	var f *failure.Failure
 	switch {
 	case e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusForbidden:
-		f = failure.New("verify_no_access", data).WithRemedy("verify_no_access_remedy", data)
+		f = failure.New("verify_no_access", data).WithRemedy(noAccessRemedy(who, instanceID))
 	case e.StatusCode == http.StatusNotFound || mentionsInstance(e):
 		f = failure.New("verify_instance_not_found", data).WithRemedy("verify_instance_not_found_remedy", data).
 			WithKind(failure.KindInstanceNotFound)
@@ -267,6 +272,37 @@ func Verify(ctx context.Context, client *http.Client, baseURL, instanceID, beare
 		f = failure.New("verify_rejected", data).WithRemedy("verify_bad_request_remedy", data)
 	}
 	return Access{}, e.StatusCode, f.Wrap(err)
+}
+
+// noAccessRemedy is the command that gives who a role on the instance, as
+// IBM's CLI reference writes it (ibmcloud_commands_iam: user-policy-create
+// USER_NAME, service-policy-create SERVICE_ID, trusted-profile-policy-create
+// (NAME|ID)), with the user's e-mail address or the service ID's or
+// profile's ID from the token. Claims are the server's text: each is one
+// shell word in the command shown. Without them, the advice names no one.
+func noAccessRemedy(who Who, instance string) (string, map[string]any) {
+	data := map[string]any{"Instance": instance}
+	id := func(prefix string) string {
+		if strings.HasPrefix(who.Subject, prefix) {
+			return who.Subject
+		}
+		if strings.HasPrefix(who.IAMID, "iam-"+prefix) {
+			return strings.TrimPrefix(who.IAMID, "iam-")
+		}
+		return ""
+	}
+	switch {
+	case who.SubjectType == core_config.SubjectTypeServiceID && id("ServiceId-") != "":
+		data["ServiceID"] = output.ShellWord(id("ServiceId-"))
+		return "verify_no_access_remedy_service_id", data
+	case who.SubjectType == core_config.SubjectTypeTrustedProfile && id("Profile-") != "":
+		data["Profile"] = output.ShellWord(id("Profile-"))
+		return "verify_no_access_remedy_profile", data
+	case who.SubjectType == "" && who.Email != "":
+		data["User"] = output.ShellWord(who.Email)
+		return "verify_no_access_remedy_user", data
+	}
+	return "verify_no_access_remedy", data
 }
 
 // mentionsInstance reports whether Key Protect's reasons are about the

@@ -58,3 +58,37 @@ func TestVerify(t *testing.T) {
 		}
 	})
 }
+
+// TestNoAccessRemedy: a refused check suggests the IAM command that fits
+// who the token says it is, with its ID or e-mail address as one shell
+// word (claims are the server's text), and names no one when the token
+// does not say.
+func TestNoAccessRemedy(t *testing.T) {
+	const instance = "0d2a5b8e-1111-4c4c-9d9d-123456789abc"
+	sid := "ServiceId-6f2a1c1e-4d1b-4bb1-9c51-2f0a9d4e7b10"
+	tests := []struct {
+		name   string
+		who    Who
+		remedy string
+		key    string
+		value  string
+	}{
+		{"a user", Who{Email: "camille.dupont@example.com", IAMID: "IBMid-550000ABCD"}, "verify_no_access_remedy_user", "User", "camille.dupont@example.com"},
+		{"a service ID, from sub", Who{SubjectType: "ServiceId", Subject: sid, IAMID: "iam-" + sid}, "verify_no_access_remedy_service_id", "ServiceID", sid},
+		{"a service ID, from iam_id", Who{SubjectType: "ServiceId", IAMID: "iam-" + sid}, "verify_no_access_remedy_service_id", "ServiceID", sid},
+		{"a trusted profile", Who{SubjectType: "Profile", Subject: "Profile-9b1c", IAMID: "iam-Profile-9b1c"}, "verify_no_access_remedy_profile", "Profile", "Profile-9b1c"},
+		{"a hostile e-mail address", Who{Email: "x';touch /tmp/p;'@example.com"}, "verify_no_access_remedy_user", "User", `'x'\'';touch /tmp/p;'\''@example.com'`},
+		{"a hostile service ID", Who{SubjectType: "ServiceId", Subject: "ServiceId-$(id)"}, "verify_no_access_remedy_service_id", "ServiceID", "'ServiceId-$(id)'"},
+		{"a service ID the token does not name", Who{SubjectType: "ServiceId", Subject: "x"}, "verify_no_access_remedy", "", ""},
+		{"a user without an e-mail address", Who{IAMID: "IBMid-550000ABCD"}, "verify_no_access_remedy", "", ""},
+		{"another kind of subject", Who{SubjectType: "ComputeResource", Subject: "crn:x"}, "verify_no_access_remedy", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			id, data := noAccessRemedy(tt.who, instance)
+			if id != tt.remedy || data["Instance"] != instance || (tt.key != "" && data[tt.key] != tt.value) {
+				t.Fatalf("noAccessRemedy = %s %v, want %s with %s=%s", id, data, tt.remedy, tt.key, tt.value)
+			}
+		})
+	}
+}

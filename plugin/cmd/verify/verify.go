@@ -142,6 +142,7 @@ func verify(ctx context.Context, opts *VerifyOptions, p *output.Printer, v *Verd
 	if err != nil {
 		return err
 	}
+	who := kp.Who{}
 	if c, err := token.Decode(t.AccessToken); err == nil {
 		v.IAMID = c.Info.IAMID
 		v.Identity = c.Info.UserEmail
@@ -149,8 +150,10 @@ func verify(ctx context.Context, opts *VerifyOptions, p *output.Printer, v *Verd
 			v.Identity = c.Info.IAMID
 		}
 		v.Account = c.Info.Accounts.AccountID
+		who = kp.Who{SubjectType: c.Info.SubjectType, Subject: c.Info.Subject, Email: c.Info.UserEmail}
 	}
-	tgt, access, status, err := targets.Access(ctx, opts.Target, tgt, t, kp.Who{Identity: v.Identity, IAMID: v.IAMID})
+	who.Identity, who.IAMID = v.Identity, v.IAMID
+	tgt, access, status, err := targets.Access(ctx, opts.Target, tgt, t, who)
 	v.Endpoint, v.InstanceID, v.Status = tgt.Endpoint, tgt.InstanceID, status
 	if err != nil {
 		return err

@@ -47,9 +47,16 @@ func TestVerify(t *testing.T) {
 		env           map[string]string
 		cause, remedy string
 	}{
-		{"no role on the instance", userKeyFile, cmdtest.InstanceID, kp.URL, nil, nil,
+		// The advice fits the identity: a user is given a role with
+		// user-policy-create and their e-mail address, a service ID with
+		// service-policy-create and its ID.
+		{"a user without a role on the instance", userKeyFile, cmdtest.InstanceID, kp.URL, nil, nil,
 			"Key Protect refused access to the instance " + cmdtest.InstanceID + " (HTTP 401): the identity " + iamtest.User.Email + " has no Key Protect role on it.",
-			"ibmcloud iam service-policy-create SERVICE_ID --roles Reader --service-name kms --service-instance " + cmdtest.InstanceID},
+			"Give the user a role on the instance by running 'ibmcloud iam user-policy-create " + iamtest.User.Email + " --roles Reader --service-name kms --service-instance " + cmdtest.InstanceID + "'"},
+		{"a service ID without a role on the instance", key, cmdtest.OtherInstance, kp.URL, nil, nil,
+			"Key Protect refused access to the instance " + cmdtest.OtherInstance + " (HTTP 401): the identity " + iamtest.ServiceID.IAMID + " has no Key Protect role on it.",
+			"Give the service ID a role on the instance by running 'ibmcloud iam service-policy-create " + strings.TrimPrefix(iamtest.ServiceID.IAMID, "iam-") +
+				" --roles Reader --service-name kms --service-instance " + cmdtest.OtherInstance + "'."},
 		{"instance not found", key, "11111111-2222-4333-8444-555555555555", kp.URL, nil, nil,
 			"does not know the instance 11111111-2222-4333-8444-555555555555 (HTTP 404: INSTANCE_NOT_FOUND_ERR", "ibmcloud resource service-instances"},
 		{"bad token", key, cmdtest.InstanceID, kp.URL, []iamtest.Reply{{Status: 400, ContentType: "application/json",
@@ -80,6 +87,13 @@ func TestVerify(t *testing.T) {
 			}
 		})
 	}
+	t.Run("a trusted profile without a role on the instance", func(t *testing.T) {
+		p := h.WithProfile()
+		r := h.Run(cmdtest.CRToken, "verify", "--cr-token", "-", "--profile", p.ID, "--instance-id", cmdtest.OtherInstance, "--kp-endpoint", kp.URL)
+		cmdtest.ExpectFailure(t, r, 1, "the identity iam-"+p.ID+" has no Key Protect role on it.",
+			"Give the trusted profile a role on the instance by running 'ibmcloud iam trusted-profile-policy-create "+p.ID+
+				" --roles Reader --service-name kms --service-instance "+cmdtest.OtherInstance+"'.")
+	})
 	t.Run("no instance and none in the account", func(t *testing.T) {
 		r := h.Run("", "verify", "--apikey", key, "--kp-endpoint", kp.URL, "--region", "us-south")
 		cmdtest.ExpectFailure(t, r, 1, "No Key Protect instance was found in the region us-south.", "ibmcloud resource service-instance-create NAME kms tiered-pricing us-south")
