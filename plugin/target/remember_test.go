@@ -3,7 +3,11 @@ package target
 import (
 	"context"
 	"errors"
+	"io"
+	"net/http"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/kp-token/kp-token/plugin/failure"
 	"github.com/kp-token/kp-token/plugin/iamtest"
@@ -230,5 +234,27 @@ func TestResolvePrefersRemembered(t *testing.T) {
 				t.Fatalf("remembered: %d lookups, endpoint %s", rc.Count(), tgt.Endpoint)
 			}
 		})
+	}
+}
+
+// TestUseChecksTheRecord: what the Resource Controller says of a GUID is
+// checked here too, not only trusted to its filters: another account's
+// instance, or a deleted one, is not remembered.
+func TestUseChecksTheRecord(t *testing.T) {
+	for _, tt := range []struct{ account, state string }{{"ffffffffffffffffffffffffffffffff", "active"}, {account, "removed"}, {account, "pending_reclamation"}} {
+		r, _, tok, _ := resolver(t, session{region: "us-south"}, nil, "")
+		r.HTTPClient = func(time.Duration) *http.Client {
+			return &http.Client{Transport: roundTrip(func(req *http.Request) (*http.Response, error) {
+				body := `{"guid":"` + guidA + `","name":"kp","region_id":"us-south","account_id":"` + tt.account +
+					`","resource_id":"` + iamtest.KeyProtectResourceID + `","state":"` + tt.state + `"}`
+				return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}},
+					Body: io.NopCloser(strings.NewReader(body)), Request: req}, nil
+			})}
+		}
+		s := &settings{data: map[string]interface{}{}}
+		r.Settings = s
+		if _, err := r.Use(context.Background(), guidA, "", tok); !isCause(err, "instances_use_not_found") || len(s.data) != 0 {
+			t.Fatalf("%+v: Use = %v, settings %v", tt, err, s.data)
+		}
 	}
 }

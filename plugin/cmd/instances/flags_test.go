@@ -1,12 +1,14 @@
 package instances_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/kp-token/kp-token/plugin/cmd/cmdtest"
 	"github.com/kp-token/kp-token/plugin/cmd/instances"
 	"github.com/kp-token/kp-token/plugin/credential"
 	"github.com/kp-token/kp-token/plugin/failure"
+	"github.com/kp-token/kp-token/plugin/iamtest"
 )
 
 func TestNewCmdInstances(t *testing.T) {
@@ -92,5 +94,26 @@ func TestNewCmdUse(t *testing.T) {
 				t.Fatalf("options = %+v", got)
 			}
 		})
+	}
+}
+
+// TestHelp: 'instances' lists its 'use', and 'instances use --help' is the
+// help of 'use', in the user's language, with the options it takes.
+func TestHelp(t *testing.T) {
+	h := cmdtest.New(t)
+	r := h.Run("", "instances", "--help")
+	if r.Code != 0 || !strings.Contains(r.Stdout, "COMMANDS:\n  use            Remember the Key Protect instance that commands use in a region.\n") {
+		t.Fatalf("instances --help:\n%s", r)
+	}
+	h.Login(iamtest.Session{Locale: "fr_FR"})
+	r = h.Run("", "instances", "use", "-h")
+	for _, want := range []string{"  use - Mémoriser l'instance Key Protect", "ibmcloud kp-token instances use (NAME | CRN | GUID | --clear)",
+		"      --clear             Oublier l'instance mémorisée pour la région\n", "  -h, --help              "} {
+		if r.Code != 0 || !strings.Contains(r.Stdout, want) {
+			t.Fatalf("instances use -h lacks %q:\n%s", want, r)
+		}
+	}
+	if strings.Contains(r.Stdout, "help for") || strings.Contains(r.Stdout, "--output") {
+		t.Fatalf("instances use -h:\n%s", r)
 	}
 }
