@@ -22,6 +22,9 @@ type Context interface {
 	token.Session
 	HTTPTimeout() int
 	PluginDirectory() string
+	// PluginConfig is the plug-in's own settings (the SDK's
+	// PluginContext.PluginConfig(), config.json in PluginDirectory).
+	PluginConfig() target.Settings
 	CurrentRegion() models.Region
 	CurrentAccount() models.Account
 	CurrentResourceGroup() models.ResourceGroup

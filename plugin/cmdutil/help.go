@@ -69,15 +69,18 @@ var helpTemplate = sync.OnceValue(func() *template.Template {
 // the catalogs.
 func WriteHelp(w io.Writer, c *cobra.Command, t *i18n.Translator) error {
 	usage := UsageLine(c)
-	commands := ""
 	if usage == "" {
 		usage = t.T("root_usage")
-		var names []string
-		for _, s := range c.Commands() {
-			if !s.Hidden {
-				names = append(names, fmt.Sprintf("  %-14s %s", s.Name(), s.Short))
-			}
+	}
+	// The root's commands, and a command's own ('instances use').
+	commands := ""
+	var names []string
+	for _, s := range c.Commands() {
+		if !s.Hidden {
+			names = append(names, fmt.Sprintf("  %-14s %s", s.Name(), s.Short))
 		}
+	}
+	if len(names) > 0 {
 		commands = strings.Join(names, "\n") + "\n"
 	}
 	return helpTemplate().Execute(w, map[string]any{

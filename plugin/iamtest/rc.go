@@ -14,14 +14,19 @@ import (
 // the name, resource_id and resource_group_id filters, limit/start paging,
 // and the reply shape (rows_count, next_url, resources[]); and for GET
 // /v2/resource_instances/{guid or crn}, one instance of the token's
-// account.
+// account. The Resource Manager shares its host, as IBM Cloud's does: GET
+// /v2/resource_groups/{id} goes to RM.
 type ResourceController struct {
 	*httptest.Server
 	iam *Server
+	// RM answers the Resource Manager's paths on the same host.
+	RM *ResourceManager
 
 	mu        sync.Mutex
 	instances []RCInstance
 	requests  []url.Values
+	pageSize  int
+	nextHost  string
 }
 
 // RCInstance is a service instance the server holds.
@@ -43,9 +48,27 @@ const KeyProtectResourceID = "ee41347f-b18e-4ca6-bf80-b5467c63f9a6"
 
 // NewResourceController starts a server that trusts tokens signed by iam.
 func NewResourceController(iam *Server) *ResourceController {
-	rc := &ResourceController{iam: iam}
-	rc.Server = httptest.NewServer(http.HandlerFunc(rc.serve))
+	rc := &ResourceController{iam: iam, RM: NewResourceManager(iam)}
+	rc.Server = httptest.NewServer(http.HandlerFunc(rc.route))
 	return rc
+}
+
+// SetPaging makes list pages hold at most size instances (0: the API's
+// limit, at most 100), and, with nextHost, writes next_url as an absolute
+// URL on that host, as a server in a hostile party's hands would to draw
+// the token elsewhere.
+func (rc *ResourceController) SetPaging(size int, nextHost string) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	rc.pageSize, rc.nextHost = size, nextHost
+}
+
+func (rc *ResourceController) route(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/v2/resource_groups") {
+		rc.RM.ServeHTTP(w, r)
+		return
+	}
+	rc.serve(w, r)
 }
 
 // IAM is the IAM server whose tokens the controller accepts.
@@ -112,10 +135,14 @@ func (rc *ResourceController) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		match = append(match, i)
 	}
+	size, nextHost := rc.pageSize, rc.nextHost
 	rc.mu.Unlock()
 	limit, _ := strconv.Atoi(q.Get("limit"))
 	if limit <= 0 || limit > 100 {
 		limit = 100
+	}
+	if size > 0 {
+		limit = min(limit, size)
 	}
 	start, _ := strconv.Atoi(q.Get("start"))
 	end := min(start+limit, len(match))
@@ -129,7 +156,7 @@ func (rc *ResourceController) serve(w http.ResponseWriter, r *http.Request) {
 			nq[k] = v
 		}
 		nq.Set("start", strconv.Itoa(end))
-		next = "/v2/resource_instances?" + nq.Encode()
+		next = nextHost + "/v2/resource_instances?" + nq.Encode()
 	}
 	resources := []any{}
 	for _, i := range match[start:end] {

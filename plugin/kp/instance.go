@@ -69,13 +69,25 @@ const maxPages = 10
 // List returns the Key Protect instances named name (any name when empty)
 // in the resource group (any group when empty).
 func (f *Finder) List(name, resourceGroup string) ([]Instance, error) {
+	list, _, err := f.list(name, resourceGroup)
+	return list, err
+}
+
+// All returns every Key Protect instance of the account, in every region
+// and resource group, as far as maxPages go: more is true when the
+// Resource Controller had more pages than that.
+func (f *Finder) All() (list []Instance, more bool, err error) {
+	return f.list("", "")
+}
+
+func (f *Finder) list(name, resourceGroup string) ([]Instance, bool, error) {
 	auth, err := core.NewBearerTokenAuthenticator(f.Token)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	rc, err := resourcecontrollerv2.NewResourceControllerV2(&resourcecontrollerv2.ResourceControllerV2Options{URL: f.URL, Authenticator: auth})
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	rc.Service.SetHTTPClient(f.Client)
 	opts := rc.NewListResourceInstancesOptions().SetResourceID(ResourceID).SetLimit(100)
@@ -85,20 +97,22 @@ func (f *Finder) List(name, resourceGroup string) ([]Instance, error) {
 	if resourceGroup != "" {
 		opts.SetResourceGroupID(resourceGroup)
 	}
+	// The pager takes only the start token from next_url, never its host:
+	// every page is asked of f.URL.
 	pager, err := rc.NewResourceInstancesPager(opts)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	var out []Instance
 	for page := 0; pager.HasNext() && page < maxPages; page++ {
 		items, err := pager.GetNext()
 		if err != nil {
-			return nil, f.fail(err)
+			return nil, false, f.fail(err)
 		}
 		for _, it := range items {
 			inst, err := f.instance(it)
 			if err != nil {
-				return nil, err
+				return nil, false, err
 			}
 			// The filters are the server's; the checks here keep a server
 			// that ignores one from handing over another service's instance.
@@ -109,7 +123,7 @@ func (f *Finder) List(name, resourceGroup string) ([]Instance, error) {
 			out = append(out, inst)
 		}
 	}
-	return out, nil
+	return out, pager.HasNext(), nil
 }
 
 // instance reads what the Resource Controller says of one instance. Every

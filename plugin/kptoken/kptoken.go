@@ -20,6 +20,7 @@ import (
 	"github.com/kp-token/kp-token/plugin/cmd/root"
 	"github.com/kp-token/kp-token/plugin/cmdutil"
 	"github.com/kp-token/kp-token/plugin/failure"
+	"github.com/kp-token/kp-token/plugin/target"
 	"github.com/kp-token/kp-token/plugin/token"
 )
 
@@ -115,7 +116,7 @@ func (p *KPToken) run(ctx sdk.PluginContext, args []string) error {
 	secrets.Add(token.StripBearer(ctx.IAMToken()), ctx.IAMRefreshToken())
 	f := factory.New(factory.Options{
 		Stdin: p.Stdin, Stdout: &cmdutil.CheckedWriter{W: p.Stdout}, Stderr: p.Stderr,
-		Locale: locale, Context: ctx, Getenv: p.Getenv, Environ: os.Environ, Secrets: secrets,
+		Locale: locale, Context: pluginContext{ctx}, Getenv: p.Getenv, Environ: os.Environ, Secrets: secrets,
 		ConfigPath: config_helpers.ConfigFilePath(), Exit: p.Exit,
 		Version: Version, Commit: Commit,
 	})
@@ -127,3 +128,10 @@ func (p *KPToken) run(ctx sdk.PluginContext, args []string) error {
 	}
 	return err
 }
+
+// pluginContext is the SDK's PluginContext as the commands see it
+// (cmdutil.Context): its plug-in configuration through target.Settings,
+// the part of the SDK's PluginConfig they use.
+type pluginContext struct{ sdk.PluginContext }
+
+func (c pluginContext) PluginConfig() target.Settings { return c.PluginContext.PluginConfig() }

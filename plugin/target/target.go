@@ -1,9 +1,10 @@
 // Package target decides where a token is used: the Key Protect instance
 // (--instance-id, --instance, KP_INSTANCE_ID; a GUID, a CRN, or a name to
-// look up with the Resource Controller, or the only instance in the
-// targeted region and resource group) and its endpoint. Resolutions are
+// look up with the Resource Controller; else the one 'instances use'
+// remembered in the plug-in's settings, or the only instance in the
+// targeted region and resource group) and its endpoint. Lookups are
 // remembered in the cache folder; verify looks again when Key Protect does
-// not know a remembered one.
+// not know a remembered one. It also lists the account's instances.
 package target
 
 import (
@@ -40,6 +41,7 @@ type Needs struct {
 type Ref struct {
 	Instance kp.Instance // GUID, and the region for a CRN
 	Name     string      // a name to look up
+	From     string      // the flag or variable that named it
 }
 
 // Given reports whether an instance was named at all.
@@ -85,8 +87,12 @@ type Resolver struct {
 	// OpenCache opens the cache of resolutions; without one every lookup
 	// asks the Resource Controller.
 	OpenCache func() (Cache, error)
-	Now       func() time.Time
-	Notify    Notifier
+	// Settings is the plug-in's own configuration, at SettingsPath; nil
+	// outside a CLI session.
+	Settings     Settings
+	SettingsPath string
+	Now          func() time.Time
+	Notify       Notifier
 }
 
 // With obtains the token (with obtain) and the target in the order that
@@ -123,26 +129,28 @@ func (r *Resolver) Parse(req Request) (Ref, error) {
 	if id != "" && inst != "" {
 		return Ref{}, failure.Usagef("usage_instance_both", nil)
 	}
-	from := "--instance-id"
+	from := fromInstanceID
 	if id == "" && inst == "" {
-		id, from = strings.TrimSpace(r.Getenv("KP_INSTANCE_ID")), "KP_INSTANCE_ID"
+		id, from = strings.TrimSpace(r.Getenv(fromEnv)), fromEnv
 	}
 	switch {
 	case id != "":
 		if !kp.ValidInstanceID(id) {
 			return Ref{}, failure.Usagef("kp_instance_id_invalid", map[string]any{"Value": output.SafeLine(id), "Flag": from})
 		}
-		return Ref{Instance: kp.Instance{GUID: strings.ToLower(id)}}, nil
+		return Ref{Instance: kp.Instance{GUID: strings.ToLower(id)}, From: from}, nil
 	case kp.ValidInstanceID(inst):
-		return Ref{Instance: kp.Instance{GUID: strings.ToLower(inst)}}, nil
+		return Ref{Instance: kp.Instance{GUID: strings.ToLower(inst)}, From: fromInstance}, nil
 	case strings.HasPrefix(inst, "crn:"):
 		i, ok := kp.ParseCRN(inst)
 		if !ok {
 			return Ref{}, failure.Usagef("instance_crn_not_kp", map[string]any{"Value": output.SafeLine(inst)})
 		}
-		return Ref{Instance: i}, nil
+		return Ref{Instance: i, From: fromInstance}, nil
+	case inst == "":
+		return Ref{}, nil
 	}
-	return Ref{Name: inst}, nil
+	return Ref{Name: inst, From: fromInstance}, nil
 }
 
 // Check finds, before any token is obtained, the mistakes that need no
@@ -178,18 +186,16 @@ func (r *Resolver) Resolve(ctx context.Context, req Request, ref Ref, t token.To
 	case ref.Name != "":
 		inst, res.remembered, err = r.lookup(ctx, req, t, ref.Name, false)
 	case !ref.Given() && needs.Instance:
-		inst, res.remembered, err = r.lookup(ctx, req, t, "", false)
-		if err == nil {
-			// The name and region are the Resource Controller's (or a
-			// cache entry's) words: one safe line.
-			r.Notify.Notice("instance_using", map[string]any{"Name": output.SafeLine(inst.Name), "ID": inst.GUID, "Region": output.SafeLine(inst.Region)})
-		}
+		inst, res.remembered, err = r.discover(ctx, req, t)
 	}
 	if err == nil {
 		err = checkRegion(req, inst)
 	}
 	if err != nil {
 		return res, err
+	}
+	if ref.Given() && needs.Instance {
+		r.announce(ref, inst)
 	}
 	res.InstanceID, res.InstanceName, res.Region = inst.GUID, inst.Name, inst.Region
 	url, _, err := kp.Endpoint(r.endpointRequest(req, inst.Region))

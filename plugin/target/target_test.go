@@ -89,12 +89,12 @@ func TestParse(t *testing.T) {
 		want  Ref
 		cause string
 	}{
-		{"GUID", Request{InstanceID: " " + "AAAAAAAA-1111-4111-8111-111111111111"}, nil, Ref{Instance: kp.Instance{GUID: guidA}}, ""},
-		{"GUID as --instance", Request{Instance: guidB}, nil, Ref{Instance: kp.Instance{GUID: guidB}}, ""},
-		{"CRN", Request{Instance: crn}, nil, Ref{Instance: kp.Instance{GUID: guidA, CRN: crn, Region: "eu-de"}}, ""},
-		{"name", Request{Instance: "kp-main"}, nil, Ref{Name: "kp-main"}, ""},
-		{"KP_INSTANCE_ID", Request{}, map[string]string{"KP_INSTANCE_ID": guidC}, Ref{Instance: kp.Instance{GUID: guidC}}, ""},
-		{"the flag beats KP_INSTANCE_ID", Request{Instance: "kp"}, map[string]string{"KP_INSTANCE_ID": guidC}, Ref{Name: "kp"}, ""},
+		{"GUID", Request{InstanceID: " " + "AAAAAAAA-1111-4111-8111-111111111111"}, nil, Ref{Instance: kp.Instance{GUID: guidA}, From: "--instance-id"}, ""},
+		{"GUID as --instance", Request{Instance: guidB}, nil, Ref{Instance: kp.Instance{GUID: guidB}, From: "--instance"}, ""},
+		{"CRN", Request{Instance: crn}, nil, Ref{Instance: kp.Instance{GUID: guidA, CRN: crn, Region: "eu-de"}, From: "--instance"}, ""},
+		{"name", Request{Instance: "kp-main"}, nil, Ref{Name: "kp-main", From: "--instance"}, ""},
+		{"KP_INSTANCE_ID", Request{}, map[string]string{"KP_INSTANCE_ID": guidC}, Ref{Instance: kp.Instance{GUID: guidC}, From: "KP_INSTANCE_ID"}, ""},
+		{"the flag beats KP_INSTANCE_ID", Request{Instance: "kp"}, map[string]string{"KP_INSTANCE_ID": guidC}, Ref{Name: "kp", From: "--instance"}, ""},
 		{"nothing", Request{}, nil, Ref{}, ""},
 		{"both", Request{InstanceID: guidA, Instance: "kp"}, nil, Ref{}, "usage_instance_both"},
 		{"not a GUID", Request{InstanceID: "nope"}, nil, Ref{}, "kp_instance_id_invalid"},

@@ -35,6 +35,7 @@ import (
 	"github.com/kp-token/kp-token/plugin/failure"
 	"github.com/kp-token/kp-token/plugin/iamtest"
 	"github.com/kp-token/kp-token/plugin/kp"
+	"github.com/kp-token/kp-token/plugin/target"
 	"github.com/kp-token/kp-token/plugin/token"
 )
 
@@ -222,11 +223,23 @@ func (h *Host) runBinary(env map[string]string, stdin string, args []string) Res
 // environment of this run rather than the test process's.
 type session struct {
 	core_config.ReadWriter
-	dir string
-	env map[string]string
+	dir      string
+	env      map[string]string
+	settings *PluginConfig
 }
 
 func (s *session) PluginDirectory() string { return s.dir }
+
+// PluginConfig is the plug-in's own configuration as the SDK keeps it: a
+// JSON object in config.json of the plug-in's folder, read once per run
+// and written whole on every change (0600). The binary suite checks the
+// SDK's own against it.
+func (s *session) PluginConfig() target.Settings {
+	if s.settings == nil {
+		s.settings = &PluginConfig{Path: filepath.Join(s.dir, "config.json")}
+	}
+	return s.settings
+}
 
 func (s *session) VPCCRITokenURL() string {
 	if v := s.env["IBMCLOUD_CR_VPC_URL"]; v != "" {

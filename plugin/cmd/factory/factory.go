@@ -150,6 +150,8 @@ func targets(o Options, f *cmdutil.Factory) func(cmdutil.Notifier) *target.Resol
 		}
 		if o.Context != nil {
 			r.Session = o.Context
+			r.Settings = o.Context.PluginConfig()
+			r.SettingsPath = filepath.Join(o.Context.PluginDirectory(), "config.json")
 		}
 		return r
 	}

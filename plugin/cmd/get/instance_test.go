@@ -18,7 +18,7 @@ func TestInstanceFromSession(t *testing.T) {
 			iamtest.RCInstance{GUID: cmdtest.COSGUID, Name: "kp-one", Region: "us-south", ResourceGroup: cmdtest.GroupID, ResourceID: "dff97f5c-bc5e-4455-b470-411c3edbe49c", Account: iamtest.User.Account})
 		r := h.Run("", "get", "--output", "header")
 		if r.Code != 0 || !strings.HasSuffix(r.Stdout, "\nbluemix-instance: "+cmdtest.KPGUIDSouth+"\n") ||
-			!strings.Contains(r.Stderr, "Using the Key Protect instance kp-one ("+cmdtest.KPGUIDSouth+") in us-south.") {
+			!strings.Contains(r.Stderr, "Using the Key Protect instance kp-one ("+cmdtest.KPGUIDSouth+") in us-south, the only one in the region and the resource group default.") {
 			t.Fatalf("got:\n%s", r)
 		}
 		// Remembered: a loop of calls makes one Resource Controller request.

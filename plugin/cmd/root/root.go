@@ -13,6 +13,7 @@ import (
 	"github.com/kp-token/kp-token/plugin/cmd/exec"
 	"github.com/kp-token/kp-token/plugin/cmd/get"
 	"github.com/kp-token/kp-token/plugin/cmd/inspect"
+	"github.com/kp-token/kp-token/plugin/cmd/instances"
 	"github.com/kp-token/kp-token/plugin/cmd/refresh"
 	"github.com/kp-token/kp-token/plugin/cmd/setup"
 	"github.com/kp-token/kp-token/plugin/cmd/verify"
@@ -32,6 +33,7 @@ var commands = []struct {
 	{"inspect", func(f *cmdutil.Factory) *cobra.Command { return inspect.NewCmdInspect(f, nil) }},
 	{"exec", func(f *cmdutil.Factory) *cobra.Command { return exec.NewCmdExec(f, nil) }},
 	{"verify", func(f *cmdutil.Factory) *cobra.Command { return verify.NewCmdVerify(f, nil) }},
+	{"instances", func(f *cmdutil.Factory) *cobra.Command { return instances.NewCmdInstances(f, nil) }},
 	{"setup", func(f *cmdutil.Factory) *cobra.Command { return setup.NewCmdSetup(f, nil) }},
 	{"cache-delete", func(f *cmdutil.Factory) *cobra.Command { return cachedelete.NewCmdCacheDelete(f, nil) }},
 	{"version", func(f *cmdutil.Factory) *cobra.Command { return version.NewCmdVersion(f, nil) }},
@@ -55,10 +57,19 @@ func NewCmdRoot(f *cmdutil.Factory, name string) *cobra.Command {
 		}
 	}
 	for _, c := range root.Commands() {
-		c.PreRunE = cmdutil.CheckFileFlag
-		c.Flags().BoolP("help", "h", false, f.Help.T("flag_help"))
+		finish(f, c)
 	}
 	return root
+}
+
+// finish gives a command and its own commands ('instances use') what every
+// command has: the --file check and a localized -h.
+func finish(f *cmdutil.Factory, c *cobra.Command) {
+	c.PreRunE = cmdutil.CheckFileFlag
+	c.Flags().BoolP("help", "h", false, f.Help.T("flag_help"))
+	for _, sub := range c.Commands() {
+		finish(f, sub)
+	}
 }
 
 // newRoot is the tree's root, without its commands. It runs only when no
@@ -122,7 +133,9 @@ func forHelp(f *cmdutil.Factory, c *cobra.Command) *cobra.Command {
 	if !c.HasParent() {
 		return full
 	}
-	if found, _, err := full.Find([]string{c.Name()}); err == nil {
+	// The path below the root: 'instances use' is found under 'instances'.
+	path := strings.Fields(c.CommandPath())[1:]
+	if found, _, err := full.Find(path); err == nil {
 		return found
 	}
 	return c
@@ -187,7 +200,7 @@ func Run(f *cmdutil.Factory, args []string) error {
 		// One line of cause and where the usage is, not the whole help.
 		pointer := "ibmcloud " + cmdutil.Namespace
 		if executed != nil && executed != root {
-			pointer += " " + executed.Name()
+			pointer = "ibmcloud " + executed.CommandPath() // 'kp-token instances use'
 		}
 		fl.WithRemedy("usage_help_pointer", map[string]any{"Command": pointer})
 	}
