@@ -91,7 +91,8 @@ func (r *Resolver) Resolve(ctx context.Context, src Source) (token.Token, error)
 // from the command line, a file or standard input, and a key visible on
 // the command line pointed out. Token can then be called again and again
 // ('exec' renews while its command runs) and reads nothing twice: standard
-// input is read once, and a file may be gone.
+// input is read once, and a file may be gone. It is for one goroutine at
+// a time.
 type Credential struct {
 	r     *Resolver
 	src   Source

@@ -149,7 +149,16 @@ func execRun(ctx context.Context, opts *ExecOptions) error {
 	if err := files.Write(t, tgt.InstanceID); err != nil {
 		return err
 	}
+	keeper := &tokendir.Keeper{Dir: files, InstanceID: tgt.InstanceID, Renew: cred.Token, MinValidity: opts.Source.MinValidity,
+		Now: opts.Now, After: opts.After, Notify: n}
+	child := command(opts, path, errOut, t, tgt, files)
+	return run(child, opts.Command[0], sigs, func(ctx context.Context) { keeper.Run(ctx, t) })
+}
 
+// command is the child: the command line, its environment (the token,
+// the files that keep it fresh, the instance and endpoint, and not the
+// credential behind them) and the standard streams.
+func command(opts *ExecOptions, path string, errOut io.Writer, t token.Token, tgt target.Target, files *tokendir.Dir) *osexec.Cmd {
 	child := osexec.Command(path, opts.Command[1:]...)
 	set := map[string]string{
 		"KP_ACCESS_TOKEN":      t.Bearer(),
@@ -171,9 +180,7 @@ func execRun(ctx context.Context, opts *ExecOptions) error {
 	if u, ok := opts.IO.Out.(interface{ Unwrap() io.Writer }); ok {
 		child.Stdout = u.Unwrap()
 	}
-	keeper := &tokendir.Keeper{Dir: files, InstanceID: tgt.InstanceID, Renew: cred.Token, MinValidity: opts.Source.MinValidity,
-		Now: opts.Now, After: opts.After, Notify: n}
-	return run(child, opts.Command[0], sigs, func(ctx context.Context) { keeper.Run(ctx, t) })
+	return child
 }
 
 // run starts the child, keeps its token fresh (keep, until its context
