@@ -62,7 +62,10 @@ func WriteWith(path string, data []byte, o Options) (err error) {
 	// The handler is in place before the temporary file exists, and stays
 	// until the file is renamed or removed: no signal finds it unguarded.
 	guard := &tempGuard{}
-	if !o.SignalsHeld {
+	// Under a supervisor (signals.Supervised) a signal ends nothing: the
+	// write completes or fails, and the deferred remove below takes the
+	// temporary file either way.
+	if !o.SignalsHeld && !signals.Supervised() {
 		stop := guard.removeOnSignal()
 		defer stop()
 	}

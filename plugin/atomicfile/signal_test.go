@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/kp-token/kp-token/plugin/signals"
 )
 
 // TestSignalsHeld: with SignalsHeld a signal during the write is the
@@ -77,5 +79,38 @@ func TestSignalDuringWrite(t *testing.T) {
 				t.Fatalf("left behind: %v", entries)
 			}
 		})
+	}
+}
+
+// TestSignalUnderSupervisor: while a supervisor holds the signals
+// (signals.Supervise: 'exec' renewing while its command runs), a signal
+// during a write ends nothing: the write completes, and no temporary file
+// stays.
+func TestSignalUnderSupervisor(t *testing.T) {
+	if dir := os.Getenv("ATOMICFILE_TEST_SUPERVISED"); dir != "" {
+		defer signals.Supervise()()
+		supervisor := make(chan os.Signal, 1)
+		signals.Notify(supervisor, syscall.SIGINT)
+		testHookBeforePublish = func() {
+			_ = syscall.Kill(os.Getpid(), syscall.SIGINT)
+			<-supervisor
+			time.Sleep(200 * time.Millisecond)
+		}
+		if err := Write(filepath.Join(dir, "key.json"), []byte("secret")); err != nil {
+			os.Exit(3)
+		}
+		os.Exit(0)
+	}
+	dir := t.TempDir()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestSignalUnderSupervisor$")
+	cmd.Env = append(os.Environ(), "ATOMICFILE_TEST_SUPERVISED="+dir)
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("the write under a supervisor did not complete: %v", err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "key.json")); string(b) != "secret" {
+		t.Fatalf("content %q", b)
+	}
+	if l := temps(t, dir); len(l) != 0 {
+		t.Fatalf("left behind: %v", l)
 	}
 }

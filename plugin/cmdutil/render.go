@@ -100,6 +100,12 @@ func localize(t *i18n.Translator, data map[string]any) map[string]any {
 			v = t.T(string(x))
 		case failure.Duration:
 			v = output.Duration(t, time.Duration(x))
+		case *failure.Failure:
+			// A failure named inside a message (why a renewal failed):
+			// its cause, in the same words as after FAILED.
+			v = RenderFailure(t, x).Cause
+		case error:
+			v = output.SafeLine(x.Error())
 		case string:
 			v = output.SafeLine(x)
 		}

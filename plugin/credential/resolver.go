@@ -79,23 +79,58 @@ type Resolver struct {
 // IBMCLOUD_API_KEY (or BLUEMIX_API_KEY), the CLI session. Tokens from keys
 // and profiles come from the cache while they stay valid for longer than
 // src.MinValidity (which, left at its default, adapts to short-lived
-// tokens: adaptive).
+// tokens: adaptive). It is Open and Token in one call.
 func (r *Resolver) Resolve(ctx context.Context, src Source) (token.Token, error) {
-	return r.adaptive(src, func(src Source) (token.Token, error) { return r.resolve(ctx, src) })
-}
-
-func (r *Resolver) resolve(ctx context.Context, src Source) (token.Token, error) {
-	if err := src.validate(); err != nil {
-		return token.Token{}, err
-	}
-	c, found, err := r.read(src, true)
+	c, err := r.Open(src)
 	if err != nil {
 		return token.Token{}, err
 	}
-	var t token.Token
+	return c.Token(ctx)
+}
+
+// Credential is a source read once: its key or compute resource token read
+// from the command line, a file or standard input, and a key visible on
+// the command line pointed out. Token can then be called again and again
+// ('exec' renews while its command runs) and reads nothing twice: standard
+// input is read once, and a file may be gone. It is for one goroutine at
+// a time.
+type Credential struct {
+	r     *Resolver
+	src   Source
+	c     credential
+	found bool
+}
+
+// Open reads the source src names, as Resolve does, without obtaining a
+// token yet.
+func (r *Resolver) Open(src Source) (*Credential, error) {
+	if err := src.validate(); err != nil {
+		return nil, err
+	}
+	c, found, err := r.read(src, true)
+	if err != nil {
+		return nil, err
+	}
+	return &Credential{r: r, src: src, c: c, found: found}, nil
+}
+
+// Token returns a token from the credential that stays valid for longer
+// than the source's MinValidity: from the cache (one process renews it
+// under the entry's lock while the others wait and read the result), or
+// the CLI session's, renewed when needed.
+func (k *Credential) Token(ctx context.Context) (token.Token, error) {
+	return k.r.adaptive(k.src, func(src Source) (token.Token, error) { return k.token(ctx, src) })
+}
+
+func (k *Credential) token(ctx context.Context, src Source) (token.Token, error) {
+	r := k.r
+	var (
+		t   token.Token
+		err error
+	)
 	switch {
-	case found:
-		if t, err = r.cached(ctx, c, src); err != nil {
+	case k.found:
+		if t, err = r.cached(ctx, k.c, src); err != nil {
 			return token.Token{}, err
 		}
 		if src.Workload() {

@@ -6,8 +6,9 @@
 // token stays valid for --min-validity.
 //
 // A command reads its options into a Source and makes one call:
-// Resolver.Resolve. CacheKey is the one place that says which cache entry
-// a source's tokens live in.
+// Resolver.Resolve, or Resolver.Open when it renews the token later from
+// the same source ('exec'). CacheKey is the one place that says which
+// cache entry a source's tokens live in.
 package credential
 
 import (

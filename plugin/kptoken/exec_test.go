@@ -2,6 +2,7 @@ package kptoken_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"os/exec"
 	"strings"
 	"testing"
@@ -12,8 +13,8 @@ import (
 
 // TestExecDocumentedForms runs the examples of 'exec --help' (en_US, the
 // text every catalog translates around the same command lines) against a
-// local Key Protect: the forms that keep the token off curl's command line
-// must also work.
+// local Key Protect: the forms that keep the token off curl's command line,
+// the header file for long jobs among them, must also work.
 func TestExecDocumentedForms(t *testing.T) {
 	for _, tool := range []string{"sh", "curl"} {
 		if _, err := exec.LookPath(tool); err != nil {
@@ -29,19 +30,19 @@ func TestExecDocumentedForms(t *testing.T) {
 		t.Fatal(err)
 	}
 	var examples []string
-	for _, line := range strings.Split(cat["exec_long"].(string), "\n") {
+	for _, line := range strings.Split(cat["exec_long"].(string)+"\n"+cat["exec_files"].(string), "\n") {
 		if l, ok := strings.CutPrefix(line, "  ibmcloud kp-token "); ok {
 			examples = append(examples, l)
 		}
 	}
-	if len(examples) != 2 {
-		t.Fatalf("want the exec and the get example in exec_long, got %q", examples)
+	if len(examples) != 3 {
+		t.Fatalf("want the exec and the get example in exec_long and the header file's in exec_files, got %q", examples)
 	}
 	h := newHost(t)
 	kp := h.WithKP()
 	key := h.Write("key", cmdtest.ServiceKey)
-	for _, ex := range examples {
-		t.Run(strings.Fields(ex)[0], func(t *testing.T) {
+	for i, ex := range examples {
+		t.Run(fmt.Sprint(i, strings.Fields(ex)[0]), func(t *testing.T) {
 			line := strings.Replace(ex, "--instance-id ID", "--instance-id "+cmdtest.InstanceID+" --kp-endpoint "+kp.URL+" --apikey @"+key, 1)
 			line = strings.ReplaceAll(line, "https://us-south.kms.cloud.ibm.com", kp.URL)
 			before := len(kp.Requests())

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/kp-token/kp-token/plugin/cmd/cmdtest"
+	"github.com/kp-token/kp-token/plugin/token"
 )
 
 // started is the real binary running in a process group of its own, the
@@ -199,5 +200,145 @@ func TestExecKeepsIgnoredSignalsIgnored(t *testing.T) {
 	out, err := sh.CombinedOutput()
 	if err != nil || string(out) != "alive\n" {
 		t.Fatalf("the command did not outlive SIGHUP under nohup: %v\n%s", err, out)
+	}
+}
+
+// execFilesDirs lists the token files' directories in the plug-in's
+// folder.
+func execFilesDirs(h *cmdtest.Host) []string {
+	left, _ := filepath.Glob(filepath.Join(h.PluginDir(), "exec", "*"))
+	return left
+}
+
+// TestExecFilesGoneAfterSignal: a Ctrl-C (to the process group, as a
+// terminal sends it), or a SIGTERM or SIGHUP sent to kp-token alone, ends
+// the command; kp-token removes the token files' directory and then dies
+// of the same signal.
+func TestExecFilesGoneAfterSignal(t *testing.T) {
+	for _, tt := range []struct {
+		sig   syscall.Signal
+		group bool
+	}{{syscall.SIGINT, true}, {syscall.SIGTERM, false}, {syscall.SIGHUP, false}} {
+		t.Run(signalName(tt.sig), func(t *testing.T) {
+			h := newHost(t)
+			key := "@" + h.Write("key", cmdtest.ServiceKey)
+			path := filepath.Join(t.TempDir(), "path")
+			s := start(h, map[string]string{"OUT": path}, "", "exec", "--apikey", key, "--instance-id", cmdtest.InstanceID,
+				"--kp-endpoint", "http://127.0.0.1:9", "--", "sh", "-c", `printf '%s' "$KP_HEADERS_FILE" > "$OUT.tmp" && mv "$OUT.tmp" "$OUT"; exec sleep 30`)
+			var headers []byte
+			waitFor(t, "the command to start", func() bool { headers, _ = os.ReadFile(path); return len(headers) > 0 })
+			if _, err := os.Stat(string(headers)); err != nil {
+				t.Fatalf("no headers file while the command runs: %v", err)
+			}
+			pid := s.cmd.Process.Pid
+			if tt.group {
+				pid = -pid
+			}
+			if err := syscall.Kill(pid, tt.sig); err != nil {
+				t.Fatal(err)
+			}
+			ws := s.wait(t)
+			if !ws.Signaled() || ws.Signal() != tt.sig {
+				t.Fatalf("want kp-token to die of %v, got %v\n--- stderr\n%s", tt.sig, ws, &s.Stderr)
+			}
+			if _, err := os.Stat(filepath.Dir(string(headers))); !os.IsNotExist(err) {
+				t.Fatalf("the token files stayed: %v", err)
+			}
+			if left := execFilesDirs(h); len(left) != 0 {
+				t.Fatalf("left behind: %v", left)
+			}
+		})
+	}
+}
+
+// TestExecLeftoverOfKill9: kill -9 leaves the token files behind, with
+// the command still running; the next run leaves them while their token
+// is valid (the orphaned command may still read them) and removes them
+// once it has expired.
+func TestExecLeftoverOfKill9(t *testing.T) {
+	h := newHost(t)
+	h.IAM.TTL = 3 * time.Second
+	key := "@" + h.Write("key", cmdtest.ServiceKey)
+	path := filepath.Join(t.TempDir(), "path")
+	args := []string{"exec", "--apikey", key, "--min-validity", "1s", "--instance-id", cmdtest.InstanceID, "--kp-endpoint", "http://127.0.0.1:9", "--"}
+	s := start(h, map[string]string{"OUT": path}, "", append(args, "sh", "-c", `printf '%s' "$KP_ACCESS_TOKEN_FILE" > "$OUT.tmp" && mv "$OUT.tmp" "$OUT"; exec sleep 30 >/dev/null 2>&1`)...)
+	// The command outlives kp-token (its output goes elsewhere, so the
+	// test's pipes close with kp-token).
+	defer syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
+	var tokenFile []byte
+	waitFor(t, "the command to start", func() bool { tokenFile, _ = os.ReadFile(path); return len(tokenFile) > 0 })
+	leftover := filepath.Dir(string(tokenFile))
+	if err := s.cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	s.wait(t)
+	tok, err := os.ReadFile(string(tokenFile))
+	if err != nil {
+		t.Fatalf("kill -9 left no token file: %v", err)
+	}
+	exp, err := token.ExpiryClaim(string(tok))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	if r := h.Run("", append(args, "true")...); r.Code != 0 || time.Now().Unix() >= exp {
+		t.Fatalf("exec (token expired %v):\n%s", time.Now().Unix() >= exp, r)
+	}
+	if _, err := os.Stat(string(tokenFile)); err != nil {
+		t.Fatalf("the next run removed the files of a token still valid: %v", err)
+	}
+	time.Sleep(time.Until(time.Unix(exp+1, 0)))
+	if r := h.Run("", append(args, "true")...); r.Code != 0 {
+		t.Fatalf("exec:\n%s", r)
+	}
+	if _, err := os.Stat(leftover); !os.IsNotExist(err) {
+		t.Fatalf("the next run left the files of an expired token: %v", err)
+	}
+	if left := execFilesDirs(h); len(left) != 0 {
+		t.Fatalf("left behind: %v", left)
+	}
+}
+
+// TestExecCtrlCDuringRenewal: a Ctrl-C that reaches the command while
+// kp-token renews the CLI session's token (which writes a private copy of
+// the CLI's config and then config.json) ends neither: the command traps
+// it and goes on, the renewal completes and reaches the files, kp-token
+// exits with the command's status, and no copy or token file stays.
+func TestExecCtrlCDuringRenewal(t *testing.T) {
+	h := newHost(t)
+	h.LoginUser(4 * time.Second)
+	h.IAM.SetDelay(2 * time.Second)
+	out := t.TempDir()
+	script := `trap 'echo INT >> "$OUT/ints"' INT
+first=$(cat "$KP_ACCESS_TOKEN_FILE"); : > "$OUT/started"
+i=0
+while :; do
+  cur=$(cat "$KP_ACCESS_TOKEN_FILE")
+  if [ -n "$cur" ] && [ "$cur" != "$first" ]; then break; fi
+  i=$((i+1)); [ $i -lt 150 ] || exit 3
+  sleep 0.1
+done
+echo renewed`
+	s := start(h, map[string]string{"OUT": out}, "", "exec", "--min-validity", "2s", "--instance-id", cmdtest.InstanceID,
+		"--kp-endpoint", "http://127.0.0.1:9", "--", "sh", "-c", script)
+	waitFor(t, "the command to start", func() bool { _, err := os.Stat(filepath.Join(out, "started")); return err == nil })
+	waitFor(t, "the renewal to reach IAM", func() bool { return h.IAM.Count() > 0 })
+	if err := syscall.Kill(-s.cmd.Process.Pid, syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	ws := s.wait(t)
+	ints, _ := os.ReadFile(filepath.Join(out, "ints"))
+	if ws.Signaled() || ws.ExitStatus() != 0 || s.Stdout.String() != "renewed\n" || string(ints) != "INT\n" {
+		t.Fatalf("want the command to trap the Ctrl-C and see the renewed token, and kp-token to exit 0: %v, ints %q\n--- stdout\n%s--- stderr\n%s",
+			ws, ints, &s.Stdout, &s.Stderr)
+	}
+	if h.RefreshRequests() != 1 {
+		t.Fatalf("IAM saw %d renewals", h.RefreshRequests())
+	}
+	if copies, _ := filepath.Glob(filepath.Join(h.Home, ".config.json.kp-token-*")); len(copies) != 0 {
+		t.Fatalf("the config's private copy stayed: %v", copies)
+	}
+	if left := execFilesDirs(h); len(left) != 0 {
+		t.Fatalf("left behind: %v", left)
 	}
 }

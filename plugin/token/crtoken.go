@@ -75,7 +75,14 @@ func (g *tempGuard) remove() {
 
 // removeOnSignal removes the guarded file, then calls exit, when SIGINT,
 // SIGTERM or SIGHUP arrives before stop.
+//
+// Under a supervisor (signals.Supervised: 'exec' renewing while its child
+// runs) a signal ends nothing, so no handler is needed: done removes the
+// file when the exchange ends, and the supervisor waits for that.
 func (g *tempGuard) removeOnSignal(exit func(os.Signal)) (stop func()) {
+	if signals.Supervised() {
+		return func() {}
+	}
 	ch := make(chan os.Signal, 1)
 	signals.Notify(ch, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	done := make(chan struct{})

@@ -4,12 +4,15 @@ package token
 
 import (
 	"os"
+	"os/signal"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/kp-token/kp-token/plugin/signals"
 )
 
 const testCRToken = "eyJhbGciOiJSUzI1NiJ9.cr-token.c2lnbmF0dXJl"
@@ -109,5 +112,40 @@ func TestCRTokenTempCopyGoneOnSignal(t *testing.T) {
 				t.Fatalf("copy not removed before the exit: %v", err)
 			}
 		})
+	}
+}
+
+// TestCRTokenTempCopyUnderSupervisor: while 'exec' holds the signals
+// (signals.Supervise), a Ctrl-C during an exchange is the command's to
+// decide and ends nothing; the copy goes when the exchange is done.
+func TestCRTokenTempCopyUnderSupervisor(t *testing.T) {
+	withoutDevFD(t)
+	defer signals.Supervise()()
+	supervisor := make(chan os.Signal, 1)
+	signals.Notify(supervisor, syscall.SIGINT)
+	defer signal.Stop(supervisor)
+	got := make(chan os.Signal, 1)
+	old := exitOnSignal
+	exitOnSignal = func(s os.Signal) { got <- s }
+	defer func() { exitOnSignal = old }()
+	name, done, err := crTokenFile(testCRToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Kill(os.Getpid(), syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	<-supervisor
+	select {
+	case s := <-got:
+		t.Fatalf("%v ended the run under a supervisor", s)
+	case <-time.After(200 * time.Millisecond):
+	}
+	if _, err := os.Stat(name); err != nil {
+		t.Fatalf("the copy went before the exchange was done: %v", err)
+	}
+	done()
+	if _, err := os.Stat(name); !os.IsNotExist(err) {
+		t.Fatalf("copy not removed: %v", err)
 	}
 }

@@ -231,8 +231,13 @@ func (c *ConfigSession) onSignal(f func(code int)) (stop func()) {
 	return c.onSignalHold(func(s os.Signal) { f(128 + signalNumber(s)) })
 }
 
+// onSignalHold calls f with each SIGINT, SIGTERM or SIGHUP while it is
+// installed. Under a supervisor (signals.Supervised: 'exec' renewing while its child
+// runs) a signal ends nothing: the renewal runs to its end, its private
+// copy removed and config.json written whole, and the supervisor waits for
+// it before it exits.
 func (c *ConfigSession) onSignalHold(f func(os.Signal)) (stop func()) {
-	if c.Exit == nil {
+	if c.Exit == nil || signals.Supervised() {
 		return func() {}
 	}
 	ch := make(chan os.Signal, 2)
