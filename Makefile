@@ -23,7 +23,7 @@ shword = '$(subst ','\'',$(value $(1)))'
 LDFLAGS := -s -w -X $(PKG)/plugin/kptoken.Version=$(VERSION) -X $(PKG)/plugin/kptoken.Commit=$(COMMIT)
 BIN     := bin/kp-token$(if $(filter windows,$(shell $(GO) env GOOS)),.exe,)
 
-.PHONY: all build demo test tree unit vet cross fuzz cover bench install release repo repo-serve clean
+.PHONY: all build demo test tree unit vet cross fuzz cover bench install repotool release repo repo-serve clean
 
 all: build
 
@@ -101,19 +101,29 @@ install: build
 	  exit 1; }
 	ibmcloud plugin install ./$(BIN) -f
 
+# The release tool, built and then run directly (never through 'go run':
+# go run's own process dies on make's SIGTERM and leaves its child behind).
+EXE       = $(if $(filter windows,$(shell $(GO) env GOHOSTOS)),.exe,)
+REPOTOOL  = out/tools/repotool$(EXE)
+repotool:
+	$(GO) build -o $(REPOTOOL) ./plugin/tools/release/repotool
+
 # Release binaries for every CLI platform, reproducible, with checksums.txt
-# (SHA-1 and SHA-256): 'make release VERSION=1.2.3' -> out/release/.
-release:
-	$(GO) run ./plugin/tools/release/repotool release -version $(call shword,VERSION) -out out/release -base-url $(call shword,BASE_URL)
+# (SHA-1 and SHA-256): 'make release VERSION=1.2.3' -> out/release/1.2.3/.
+# Other versions' folders stay.
+release: repotool
+	$(REPOTOOL) release -version $(call shword,VERSION) -out out/release -base-url $(call shword,BASE_URL)
 
 # A plug-in repository in out/repo/ (bx/list and the binaries); an older
-# index there keeps its versions. BASE_URL makes the binary URLs absolute.
+# index there keeps its versions, and every entry gets the same BASE_URL
+# (absolute binary URLs; none: relative ones).
 repo: release
-	$(GO) run ./plugin/tools/release/repotool repo -version $(call shword,VERSION) -release out/release -out out/repo -base-url $(call shword,BASE_URL)
+	$(REPOTOOL) repo -version $(call shword,VERSION) -release out/release -out out/repo -base-url $(call shword,BASE_URL)
 
-# Serves out/repo/ on 127.0.0.1 for 'ibmcloud plugin repo-add'.
-repo-serve:
-	$(GO) run ./plugin/tools/release/repotool serve -dir out/repo -addr 127.0.0.1:$(call shword,PORT)
+# Serves out/repo/ on 127.0.0.1 for 'ibmcloud plugin repo-add'. exec: the
+# server is make's own child, so make's SIGTERM reaches it.
+repo-serve: repotool
+	exec $(REPOTOOL) serve -dir out/repo -addr 127.0.0.1:$(call shword,PORT)
 
 clean:
 	rm -rf bin out
