@@ -42,15 +42,26 @@ demo: build
 	$(GO) run ./plugin/tools/demo ./$(BIN)
 
 # All tests: vet (host, Windows, macOS), unit and integration tests, and a
-# short run of each fuzz target.
-test: tree vet cross unit fuzz
+# short run of each fuzz target. testsummary runs each step as 'make STEP'
+# (all of them, even after one fails), shows the tests' output as
+# 'go test' does (a failed test's in full), and ends with one line: PASS
+# or FAIL, packages, tests, fuzz targets, seconds. It exits non-zero when a
+# step fails. Each step also runs alone: 'make unit', 'make fuzz'. ('+':
+# the steps are sub-makes, so 'make -n test' lists their commands.)
+TESTSUMMARY  = out/tools/testsummary$(EXE)
+MAKECMD     := $(MAKE)
+test:
+	+@$(GO) build -o $(TESTSUMMARY) ./plugin/tools/testsummary
+	+@exec $(TESTSUMMARY) -make $(call shword,MAKECMD) tree vet cross unit fuzz
 
 # Sources only: no tracked executable, no file over 1 MiB.
 tree:
 	bash .ci/check-tree
 
+# TESTJSON=-json (set by 'make test') makes go test print its event stream.
+TESTJSON ?=
 unit:
-	$(GO) test -count=1 ./...
+	$(GO) test $(TESTJSON) -count=1 ./...
 
 vet:
 	$(GO) vet ./...
@@ -65,10 +76,10 @@ cross:
 # Go's fuzz coordinator ("context deadline exceeded") and made CI flaky.
 FUZZTIME ?= 2000x
 fuzz:
-	$(GO) test -run '^$$' -fuzz '^FuzzParseKey$$' -fuzztime $(FUZZTIME) ./plugin/apikey
-	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./plugin/token
-	$(GO) test -run '^$$' -fuzz '^FuzzParseFile$$' -fuzztime $(FUZZTIME) ./plugin/token
-	$(GO) test -run '^$$' -fuzz '^FuzzParseEntry$$' -fuzztime $(FUZZTIME) ./plugin/cache
+	$(GO) test $(TESTJSON) -run '^$$' -fuzz '^FuzzParseKey$$' -fuzztime $(FUZZTIME) ./plugin/apikey
+	$(GO) test $(TESTJSON) -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./plugin/token
+	$(GO) test $(TESTJSON) -run '^$$' -fuzz '^FuzzParseFile$$' -fuzztime $(FUZZTIME) ./plugin/token
+	$(GO) test $(TESTJSON) -run '^$$' -fuzz '^FuzzParseEntry$$' -fuzztime $(FUZZTIME) ./plugin/cache
 
 # Coverage (not part of 'make test'): every test, the in-process ones and
 # the binary suite's runs of a binary built with -cover (their GOCOVERDIR),
