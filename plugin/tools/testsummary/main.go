@@ -174,9 +174,9 @@ type event struct {
 // test is a top-level test (or fuzz target) still running: its output and
 // its subtests', kept until it ends, shown only if it fails.
 type test struct {
-	output  []string
-	fuzzed  bool   // the fuzzing engine reported on it: a fuzz run, not a test
-	lastFuz string // the engine's last report
+	output   []string
+	fuzzed   bool   // the fuzzing engine reported on it: a fuzz run, not a test
+	lastFuzz string // the engine's last report
 }
 
 // Stream reads the event stream and counts. Counts are of top-level
@@ -253,7 +253,7 @@ func (s *Stream) testEvent(e event) {
 	case "output":
 		t.output = append(t.output, e.Output)
 		if strings.HasPrefix(e.Output, "fuzz: elapsed:") {
-			t.fuzzed, t.lastFuz = true, e.Output
+			t.fuzzed, t.lastFuzz = true, e.Output
 		}
 		return
 	case "pass", "fail", "skip":
@@ -274,7 +274,7 @@ func (s *Stream) testEvent(e event) {
 		if failed {
 			s.FuzzFailed++
 		} else {
-			s.print(fmt.Sprintf("fuzzed %s in %s: %s", top, e.Package, strings.TrimPrefix(t.lastFuz, "fuzz: ")))
+			s.print(fmt.Sprintf("fuzzed %s in %s: %s", top, e.Package, strings.TrimPrefix(t.lastFuzz, "fuzz: ")))
 		}
 		return
 	}
