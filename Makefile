@@ -23,7 +23,7 @@ shword = '$(subst ','\'',$(value $(1)))'
 LDFLAGS := -s -w -X $(PKG)/plugin/kptoken.Version=$(VERSION) -X $(PKG)/plugin/kptoken.Commit=$(COMMIT)
 BIN     := bin/kp-token$(if $(filter windows,$(shell $(GO) env GOOS)),.exe,)
 
-.PHONY: all build demo test tree unit vet cross fuzz cover bench install release repo repo-serve clean
+.PHONY: all build demo test tree unit vet cross fuzz cover bench install repotool release repo repo-serve clean
 
 all: build
 
@@ -42,15 +42,26 @@ demo: build
 	$(GO) run ./plugin/tools/demo ./$(BIN)
 
 # All tests: vet (host, Windows, macOS), unit and integration tests, and a
-# short run of each fuzz target.
-test: tree vet cross unit fuzz
+# short run of each fuzz target. testsummary runs each step as 'make STEP'
+# (all of them, even after one fails), shows the tests' output as
+# 'go test' does (a failed test's in full), and ends with one line: PASS
+# or FAIL, packages, tests, fuzz targets, seconds. It exits non-zero when a
+# step fails. Each step also runs alone: 'make unit', 'make fuzz'. ('+':
+# the steps are sub-makes, so 'make -n test' lists their commands.)
+TESTSUMMARY  = out/tools/testsummary$(EXE)
+MAKECMD     := $(MAKE)
+test:
+	+@$(GO) build -o $(TESTSUMMARY) ./plugin/tools/testsummary
+	+@exec $(TESTSUMMARY) -make $(call shword,MAKECMD) tree vet cross unit fuzz
 
 # Sources only: no tracked executable, no file over 1 MiB.
 tree:
 	bash .ci/check-tree
 
+# TESTJSON=-json (set by 'make test') makes go test print its event stream.
+TESTJSON ?=
 unit:
-	$(GO) test -count=1 ./...
+	$(GO) test $(TESTJSON) -count=1 ./...
 
 vet:
 	$(GO) vet ./...
@@ -65,10 +76,10 @@ cross:
 # Go's fuzz coordinator ("context deadline exceeded") and made CI flaky.
 FUZZTIME ?= 2000x
 fuzz:
-	$(GO) test -run '^$$' -fuzz '^FuzzParseKey$$' -fuzztime $(FUZZTIME) ./plugin/apikey
-	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./plugin/token
-	$(GO) test -run '^$$' -fuzz '^FuzzParseFile$$' -fuzztime $(FUZZTIME) ./plugin/token
-	$(GO) test -run '^$$' -fuzz '^FuzzParseEntry$$' -fuzztime $(FUZZTIME) ./plugin/cache
+	$(GO) test $(TESTJSON) -run '^$$' -fuzz '^FuzzParseKey$$' -fuzztime $(FUZZTIME) ./plugin/apikey
+	$(GO) test $(TESTJSON) -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./plugin/token
+	$(GO) test $(TESTJSON) -run '^$$' -fuzz '^FuzzParseFile$$' -fuzztime $(FUZZTIME) ./plugin/token
+	$(GO) test $(TESTJSON) -run '^$$' -fuzz '^FuzzParseEntry$$' -fuzztime $(FUZZTIME) ./plugin/cache
 
 # Coverage (not part of 'make test'): every test, the in-process ones and
 # the binary suite's runs of a binary built with -cover (their GOCOVERDIR),
@@ -101,19 +112,29 @@ install: build
 	  exit 1; }
 	ibmcloud plugin install ./$(BIN) -f
 
+# The release tool, built and then run directly (never through 'go run':
+# go run's own process dies on make's SIGTERM and leaves its child behind).
+EXE       = $(if $(filter windows,$(shell $(GO) env GOHOSTOS)),.exe,)
+REPOTOOL  = out/tools/repotool$(EXE)
+repotool:
+	$(GO) build -o $(REPOTOOL) ./plugin/tools/release/repotool
+
 # Release binaries for every CLI platform, reproducible, with checksums.txt
-# (SHA-1 and SHA-256): 'make release VERSION=1.2.3' -> out/release/.
-release:
-	$(GO) run ./plugin/tools/release/repotool release -version $(call shword,VERSION) -out out/release -base-url $(call shword,BASE_URL)
+# (SHA-1 and SHA-256): 'make release VERSION=1.2.3' -> out/release/1.2.3/.
+# Other versions' folders stay.
+release: repotool
+	$(REPOTOOL) release -version $(call shword,VERSION) -out out/release -base-url $(call shword,BASE_URL)
 
 # A plug-in repository in out/repo/ (bx/list and the binaries); an older
-# index there keeps its versions. BASE_URL makes the binary URLs absolute.
+# index there keeps its versions, and every entry gets the same BASE_URL
+# (absolute binary URLs; none: relative ones).
 repo: release
-	$(GO) run ./plugin/tools/release/repotool repo -version $(call shword,VERSION) -release out/release -out out/repo -base-url $(call shword,BASE_URL)
+	$(REPOTOOL) repo -version $(call shword,VERSION) -release out/release -out out/repo -base-url $(call shword,BASE_URL)
 
-# Serves out/repo/ on 127.0.0.1 for 'ibmcloud plugin repo-add'.
-repo-serve:
-	$(GO) run ./plugin/tools/release/repotool serve -dir out/repo -addr 127.0.0.1:$(call shword,PORT)
+# Serves out/repo/ on 127.0.0.1 for 'ibmcloud plugin repo-add'. exec: the
+# server is make's own child, so make's SIGTERM reaches it.
+repo-serve: repotool
+	exec $(REPOTOOL) serve -dir out/repo -addr 127.0.0.1:$(call shword,PORT)
 
 clean:
 	rm -rf bin out

@@ -21,7 +21,6 @@ import (
 	"regexp"
 	"runtime"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -166,11 +165,7 @@ func FileSums(file string) (Sums, error) {
 		return Sums{}, err
 	}
 	defer f.Close()
-	h1, h256 := sha1.New(), sha256.New()
-	if _, err := io.Copy(io.MultiWriter(h1, h256), f); err != nil {
-		return Sums{}, err
-	}
-	return Sums{hex.EncodeToString(h1.Sum(nil)), hex.EncodeToString(h256.Sum(nil))}, nil
+	return sums(f)
 }
 
 // WriteChecksums writes checksums.txt: SHA-1 lines (what the CLI checks),
@@ -263,30 +258,80 @@ func sortVersions(vs []Version) {
 	sort.SliceStable(vs, func(i, j int) bool { return Compare(vs[i].Version, vs[j].Version) > 0 })
 }
 
-// Compare orders x.y.z versions numerically (-1, 0, 1).
+// Compare orders versions by semver.org's precedence (-1, 0, 1):
+// MAJOR.MINOR.PATCH numerically, a pre-release before its release
+// (1.2.3-rc.1 < 1.2.3), pre-release identifiers one by one (numbers
+// numerically and before words), build metadata ignored.
 func Compare(a, b string) int {
-	pa, pb := parts(a), parts(b)
+	coreA, preA := split(a)
+	coreB, preB := split(b)
 	for i := 0; i < 3; i++ {
-		if pa[i] != pb[i] {
-			if pa[i] < pb[i] {
-				return -1
-			}
-			return 1
+		if c := compareIdent(coreA[i], coreB[i]); c != 0 {
+			return c
 		}
 	}
-	return 0
+	switch {
+	case preA == nil && preB == nil:
+		return 0
+	case preA == nil:
+		return 1
+	case preB == nil:
+		return -1
+	}
+	for i := 0; i < len(preA) && i < len(preB); i++ {
+		if c := compareIdent(preA[i], preB[i]); c != 0 {
+			return c
+		}
+	}
+	return cmpInt(len(preA), len(preB))
 }
 
-func parts(v string) [3]int {
+// split parses [v]MAJOR.MINOR.PATCH[-PRE][+BUILD] into its core and its
+// pre-release identifiers (nil: none).
+func split(v string) (core [3]string, pre []string) {
 	v = strings.TrimPrefix(v, "v")
-	if i := strings.IndexAny(v, "-+"); i >= 0 {
-		v = v[:i]
-	}
-	var out [3]int
+	v, _, _ = strings.Cut(v, "+")
+	v, p, hasPre := strings.Cut(v, "-")
 	for i, s := range strings.SplitN(v, ".", 3) {
-		out[i], _ = strconv.Atoi(s)
+		core[i] = s
 	}
-	return out
+	if hasPre {
+		pre = strings.Split(p, ".")
+	}
+	return core, pre
+}
+
+// compareIdent compares two identifiers: numbers numerically (without
+// converting them, so any length works), a number before a word, words
+// in ASCII order.
+func compareIdent(a, b string) int {
+	na, nb := numeric(a), numeric(b)
+	switch {
+	case na && nb:
+		a, b = strings.TrimLeft(a, "0"), strings.TrimLeft(b, "0")
+		if c := cmpInt(len(a), len(b)); c != 0 {
+			return c
+		}
+	case na:
+		return -1
+	case nb:
+		return 1
+	}
+	return strings.Compare(a, b)
+}
+
+func numeric(s string) bool {
+	return s != "" && strings.Trim(s, "0123456789") == ""
+}
+
+func cmpInt(a, b int) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }
 
 // DownloadPath is where a binary lives in the repository, relative to its
@@ -305,62 +350,165 @@ func BinaryURL(baseURL, version, binary string) string {
 	return strings.TrimSuffix(baseURL, "/") + "/" + rel
 }
 
-// AddToRepo copies the release binaries of version for platforms from
-// releaseDir into repoDir/downloads/<version>/ and adds the version to
-// repoDir/bx/list, keeping what the index already held. Every file is
-// opened through an os.Root, so nothing is read from outside releaseDir or
-// written outside repoDir, whatever links the folders hold.
-func AddToRepo(repoDir, releaseDir, version, baseURL string, platforms []Platform, p Plugin, updated time.Time, minCLI string) error {
+// VersionDir is the folder of one version's release binaries and
+// checksums, <releaseDir>/<version>: each version keeps its own, so a
+// repository can always be given back the files its index lists.
+func VersionDir(releaseDir, version string) (string, error) {
 	if err := CheckVersion(version); err != nil {
-		return err
+		return "", err
+	}
+	return inside(releaseDir, version)
+}
+
+// Report is what AddToRepo did to the versions already in the index.
+type Report struct {
+	// Rebased are the earlier versions whose binary URLs now use the base
+	// URL given (or became relative).
+	Rebased []string
+	// Restored are repository files that were missing or altered and were
+	// copied back from the release folder (they match the index again).
+	Restored []string
+}
+
+// AddToRepo copies the release binaries of version for platforms from
+// releaseDir/<version>/ into repoDir/downloads/<version>/ and adds the
+// version to repoDir/bx/list, keeping the versions the index already held.
+//
+// Every entry of the index ends up on the same base: the earlier versions'
+// URLs are rewritten to baseURL (or made relative), so a repository never
+// mixes relative URLs with absolute ones. And every entry points at a file
+// that is there with the index's checksum: a missing or altered earlier
+// binary is copied back from releaseDir/<its version>/ when that copy
+// matches, and is an error otherwise, before anything is written.
+//
+// Every file is opened through an os.Root, so nothing is read from outside
+// releaseDir or written outside repoDir, whatever links the folders hold;
+// binaries and the index are written under a temporary name and renamed,
+// so a server reading the repository meanwhile never sees half a file.
+func AddToRepo(repoDir, releaseDir, version, baseURL string, platforms []Platform, p Plugin, updated time.Time, minCLI string) (Report, error) {
+	var report Report
+	if err := CheckVersion(version); err != nil {
+		return report, err
 	}
 	if err := CheckBaseURL(baseURL); err != nil {
-		return err
+		return report, err
 	}
 	rel, err := os.OpenRoot(releaseDir)
 	if err != nil {
-		return fmt.Errorf("%s: build the release for version %s first (%w)", releaseDir, version, err)
+		return report, fmt.Errorf("%s: build the release for version %s first (%w)", releaseDir, version, err)
 	}
 	defer rel.Close()
 	if err := os.MkdirAll(repoDir, 0o755); err != nil {
-		return err
+		return report, err
 	}
 	repo, err := os.OpenRoot(repoDir)
 	if err != nil {
-		return err
+		return report, err
 	}
 	defer repo.Close()
+	ix, err := loadIndex(repo, "bx/list")
+	if err != nil {
+		return report, err
+	}
+	for i := range ix.Plugins {
+		if ix.Plugins[i].Name != p.Name {
+			continue // not ours: its files are not in this layout
+		}
+		for j := range ix.Plugins[i].Versions {
+			if v := &ix.Plugins[i].Versions[j]; v.Version != version {
+				if err := keepServed(repo, rel, v, baseURL, &report); err != nil {
+					return report, err
+				}
+			}
+		}
+	}
 	v := Version{Version: version, Updated: updated, DocURL: p.Homepage + "#readme", MinCLIVersion: minCLI}
 	for _, pl := range platforms {
 		name := pl.BinaryName(version)
-		dst := DownloadPath(version, name)
-		sums, err := copyFile(rel, name, repo, dst)
+		sums, err := copyFile(rel, path.Join(version, name), repo, DownloadPath(version, name))
 		if errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("%s is missing: build the release for version %s first", filepath.Join(releaseDir, name), version)
+			return report, fmt.Errorf("%s is missing: build the release for version %s first", filepath.Join(releaseDir, version, name), version)
 		}
 		if err != nil {
-			return err
+			return report, err
 		}
 		v.Binaries = append(v.Binaries, Binary{Platform: pl.Name, URL: BinaryURL(baseURL, version, name), Checksum: sums.SHA1})
-	}
-	ix, err := loadIndex(repo, "bx/list")
-	if err != nil {
-		return err
 	}
 	p.Created, p.Updated = updated, updated
 	ix.Add(p, v)
 	b, err := json.MarshalIndent(ix, "", "  ")
 	if err != nil {
-		return err
+		return report, err
 	}
 	if err := repo.MkdirAll("bx", 0o755); err != nil {
-		return err
+		return report, err
 	}
-	return repo.WriteFile("bx/list", append(b, '\n'), 0o644)
+	return report, writeRenamed(repo, "bx/list", append(b, '\n'), 0o644)
 }
 
-// copyFile copies src in from to dst in to and returns the sums of what it
-// wrote.
+// keepServed checks that every binary of an earlier version v is in the
+// repository with the checksum the index gives it, copies it back from
+// the release folder when it is not and the release's copy matches, and
+// moves its URL to baseURL.
+func keepServed(repo, rel *os.Root, v *Version, baseURL string, report *Report) error {
+	if err := CheckVersion(v.Version); err != nil {
+		return fmt.Errorf("bx/list in %s lists version %q: %w", repo.Name(), v.Version, err)
+	}
+	moved := false
+	for k := range v.Binaries {
+		b := &v.Binaries[k]
+		pl, ok := ByName(b.Platform)
+		if !ok {
+			return fmt.Errorf("bx/list in %s lists platform %q for version %s, which kp-token does not build: remove that entry", repo.Name(), b.Platform, v.Version)
+		}
+		name := pl.BinaryName(v.Version)
+		dst := DownloadPath(v.Version, name)
+		sums, err := rootSums(repo, dst)
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		if err != nil || sums.SHA1 != b.Checksum {
+			src := path.Join(v.Version, name)
+			if kept, err := rootSums(rel, src); err != nil || kept.SHA1 != b.Checksum {
+				return fmt.Errorf("%s, listed in bx/list for version %s, is missing or differs from its checksum, and %s holds no copy that matches: "+
+					"put the released file back, or remove version %s from bx/list",
+					filepath.Join(repo.Name(), filepath.FromSlash(dst)), v.Version, filepath.Join(rel.Name(), v.Version), v.Version)
+			}
+			if _, err := copyFile(rel, src, repo, dst); err != nil {
+				return err
+			}
+			report.Restored = append(report.Restored, dst)
+		}
+		if url := BinaryURL(baseURL, v.Version, name); b.URL != url {
+			b.URL, moved = url, true
+		}
+	}
+	if moved {
+		report.Rebased = append(report.Rebased, v.Version)
+	}
+	return nil
+}
+
+// rootSums hashes a file in a root.
+func rootSums(root *os.Root, name string) (Sums, error) {
+	f, err := root.Open(name)
+	if err != nil {
+		return Sums{}, err
+	}
+	defer f.Close()
+	return sums(f)
+}
+
+func sums(r io.Reader) (Sums, error) {
+	h1, h256 := sha1.New(), sha256.New()
+	if _, err := io.Copy(io.MultiWriter(h1, h256), r); err != nil {
+		return Sums{}, err
+	}
+	return Sums{hex.EncodeToString(h1.Sum(nil)), hex.EncodeToString(h256.Sum(nil))}, nil
+}
+
+// copyFile copies src in from to dst in to, through a temporary name, and
+// returns the sums of what it wrote.
 func copyFile(from *os.Root, src string, to *os.Root, dst string) (Sums, error) {
 	in, err := from.Open(src)
 	if err != nil {
@@ -370,19 +518,42 @@ func copyFile(from *os.Root, src string, to *os.Root, dst string) (Sums, error) 
 	if err := to.MkdirAll(path.Dir(dst), 0o755); err != nil {
 		return Sums{}, err
 	}
-	out, err := to.OpenFile(dst, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o755)
+	tmp := partial(dst)
+	out, err := to.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o755)
 	if err != nil {
 		return Sums{}, err
 	}
-	h1, h256 := sha1.New(), sha256.New()
-	if _, err := io.Copy(io.MultiWriter(out, h1, h256), in); err != nil {
-		out.Close()
+	s, err := sums(io.TeeReader(in, out))
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = to.Rename(tmp, dst)
+	}
+	if err != nil {
+		_ = to.Remove(tmp)
 		return Sums{}, err
 	}
-	if err := out.Close(); err != nil {
-		return Sums{}, err
+	return s, nil
+}
+
+// writeRenamed writes name in root through a temporary name.
+func writeRenamed(root *os.Root, name string, data []byte, perm os.FileMode) error {
+	tmp := partial(name)
+	err := root.WriteFile(tmp, data, perm)
+	if err == nil {
+		err = root.Rename(tmp, name)
 	}
-	return Sums{hex.EncodeToString(h1.Sum(nil)), hex.EncodeToString(h256.Sum(nil))}, nil
+	if err != nil {
+		_ = root.Remove(tmp)
+	}
+	return err
+}
+
+// partial is the temporary name of a file being written: hidden, in the
+// same folder (a rename within one folder is atomic).
+func partial(name string) string {
+	return path.Join(path.Dir(name), "."+path.Base(name)+".partial")
 }
 
 // loadIndex reads an index in a root; a missing file is an empty index.

@@ -26,12 +26,14 @@ import (
 const moduleDir = "../../.."
 
 var (
-	buildMu sync.Mutex
-	built   = map[string]string{} // version -> release folder
+	buildMu    sync.Mutex
+	releaseTop string              // the host builds, each in <releaseTop>/<version>/
+	built      = map[string]bool{} // versions built
 )
 
 // hostRelease builds the host platform's binary for version once per test
-// binary (the checks need one platform, not nine).
+// binary (the checks need one platform, not nine), into <top>/<version>/
+// as 'make release' does, and returns top.
 func hostRelease(t *testing.T, version string) (string, Platform) {
 	t.Helper()
 	p, ok := Host()
@@ -40,24 +42,33 @@ func hostRelease(t *testing.T, version string) (string, Platform) {
 	}
 	buildMu.Lock()
 	defer buildMu.Unlock()
-	if dir, ok := built[version]; ok {
-		return dir, p
+	if releaseTop == "" {
+		dir, err := os.MkdirTemp("", "kp-token-release")
+		if err != nil {
+			t.Fatal(err)
+		}
+		releaseTop = dir
 	}
-	dir, err := os.MkdirTemp("", "kp-token-release")
-	if err != nil {
-		t.Fatal(err)
+	if !built[version] {
+		dir, err := VersionDir(releaseTop, version)
+		if err == nil {
+			err = os.MkdirAll(dir, 0o755)
+		}
+		if err == nil {
+			_, err = Build(moduleDir, dir, version, p)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		built[version] = true
 	}
-	if _, err := Build(moduleDir, dir, version, p); err != nil {
-		t.Fatal(err)
-	}
-	built[version] = dir
-	return dir, p
+	return releaseTop, p
 }
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	for _, dir := range built {
-		os.RemoveAll(dir)
+	if releaseTop != "" {
+		os.RemoveAll(releaseTop)
 	}
 	os.Exit(code)
 }
@@ -68,7 +79,7 @@ func TestBuildIsReproducible(t *testing.T) {
 	if _, err := Build(moduleDir, again, "1.2.3", p); err != nil {
 		t.Fatal(err)
 	}
-	a, _ := os.ReadFile(filepath.Join(dir, p.BinaryName("1.2.3")))
+	a, _ := os.ReadFile(filepath.Join(dir, "1.2.3", p.BinaryName("1.2.3")))
 	b, _ := os.ReadFile(filepath.Join(again, p.BinaryName("1.2.3")))
 	if len(a) == 0 || !bytes.Equal(a, b) {
 		t.Fatalf("two builds of one commit differ (%d and %d bytes)", len(a), len(b))
@@ -112,19 +123,42 @@ func testPlugin() Plugin {
 
 // addHost adds version to repo: the host's real binary, and stand-ins for
 // the other platforms so that the index lists all of them.
-func addHost(t *testing.T, repo, version, baseURL string) {
+func addHost(t *testing.T, repo, version, baseURL string) Report {
 	t.Helper()
-	dir, host := hostRelease(t, version)
+	top, host := hostRelease(t, version)
 	for _, p := range Platforms {
 		if p != host {
-			if err := os.WriteFile(filepath.Join(dir, p.BinaryName(version)), []byte("stand-in for "+p.Name), 0o755); err != nil {
+			if err := os.WriteFile(filepath.Join(top, version, p.BinaryName(version)), []byte("stand-in for "+p.Name), 0o755); err != nil {
 				t.Fatal(err)
 			}
 		}
 	}
-	if err := AddToRepo(repo, dir, version, baseURL, Platforms, testPlugin(), time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC), "2.0.0"); err != nil {
+	report, err := AddToRepo(repo, top, version, baseURL, Platforms, testPlugin(), time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC), "2.0.0")
+	if err != nil {
 		t.Fatal(err)
 	}
+	return report
+}
+
+// standIns writes a release of version in top/<version>/ without building:
+// a stand-in file per platform, different for each version.
+func standIns(t *testing.T, top, version string) {
+	t.Helper()
+	dir := filepath.Join(top, version)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range Platforms {
+		if err := os.WriteFile(filepath.Join(dir, p.BinaryName(version)), []byte("kp-token "+version+" for "+p.Name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// addStandIns adds version to repo from the stand-ins in top.
+func addStandIns(t *testing.T, repo, top, version, baseURL string) (Report, error) {
+	t.Helper()
+	return AddToRepo(repo, top, version, baseURL, Platforms, testPlugin(), time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC), "2.0.0")
 }
 
 // readIndex parses bx/list strictly and checks every required field.
@@ -185,6 +219,181 @@ func TestRepositoryIndex(t *testing.T) {
 	})
 }
 
+// served checks that every binary the index lists is a file of the
+// repository with the index's checksum, its URL prefix followed by
+// <version>/<binary>: what a client downloading it gets.
+func served(t *testing.T, repo string, ix Index, prefix string) {
+	t.Helper()
+	for _, v := range ix.Plugins[0].Versions {
+		for _, b := range v.Binaries {
+			p, _ := ByName(b.Platform)
+			if want := prefix + v.Version + "/" + p.BinaryName(v.Version); b.URL != want {
+				t.Errorf("%s %s: URL %s, want %s", v.Version, b.Platform, b.URL, want)
+			}
+			sums, err := FileSums(filepath.Join(repo, "downloads", v.Version, p.BinaryName(v.Version)))
+			if err != nil || sums.SHA1 != b.Checksum {
+				t.Errorf("%s %s: %v, checksum %s in the index, %s on disk", v.Version, b.Platform, err, b.Checksum, sums.SHA1)
+			}
+		}
+	}
+}
+
+func indexOf(t *testing.T, repo string) Index {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(repo, "bx", "list"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return readIndex(t, data)
+}
+
+// TestEveryEntryHasTheSameBase adds versions with and without BASE_URL:
+// after each, every entry of the index uses the base given last, and the
+// report names the earlier versions that moved.
+func TestEveryEntryHasTheSameBase(t *testing.T) {
+	top, repo := t.TempDir(), t.TempDir()
+	const (
+		site   = "https://plugins.example.com/kp-token"
+		mirror = "http://127.0.0.1:8080/kp"
+	)
+	steps := []struct {
+		version, base string
+		rebased       []string
+		prefix        string
+	}{
+		{"0.1.0", "", nil, "../downloads/"},
+		{"0.2.0", site, []string{"0.1.0"}, site + "/downloads/"},
+		{"0.3.0-rc.1", site + "/", nil, site + "/downloads/"}, // the same base, written with its slash
+		{"0.3.0", mirror, []string{"0.3.0-rc.1", "0.2.0", "0.1.0"}, mirror + "/downloads/"},
+		{"0.3.0", "", []string{"0.3.0-rc.1", "0.2.0", "0.1.0"}, "../downloads/"}, // 0.3.0 again, relative
+	}
+	for _, st := range steps {
+		standIns(t, top, st.version)
+		report, err := addStandIns(t, repo, top, st.version, st.base)
+		if err != nil {
+			t.Fatalf("%s: %v", st.version, err)
+		}
+		if strings.Join(report.Rebased, " ") != strings.Join(st.rebased, " ") || len(report.Restored) != 0 {
+			t.Errorf("%s with %q: %+v, want rebased %v", st.version, st.base, report, st.rebased)
+		}
+		ix := indexOf(t, repo)
+		served(t, repo, ix, st.prefix)
+		if t.Failed() {
+			t.Fatalf("after %s with BASE_URL %q", st.version, st.base)
+		}
+	}
+	var versions []string
+	for _, v := range indexOf(t, repo).Plugins[0].Versions {
+		versions = append(versions, v.Version)
+	}
+	if got := strings.Join(versions, " "); got != "0.3.0 0.3.0-rc.1 0.2.0 0.1.0" {
+		t.Fatalf("versions %s", got)
+	}
+}
+
+// TestEarlierVersionsStayServed: an earlier version's binary that went
+// missing from the repository, or was altered, comes back from its release
+// folder; when no copy matches the index, nothing is written and the error
+// says which file and what to do.
+func TestEarlierVersionsStayServed(t *testing.T) {
+	top, repo := t.TempDir(), t.TempDir()
+	for _, v := range []string{"0.1.0", "0.2.0"} {
+		standIns(t, top, v)
+		if _, err := addStandIns(t, repo, top, v, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Both versions downloadable from the served repository.
+	srv := serve(t, repo)
+	for _, v := range indexOf(t, repo).Plugins[0].Versions {
+		for _, b := range v.Binaries {
+			u := srv.URL + "/downloads/" + strings.TrimPrefix(b.URL, "../downloads/")
+			code, body := get(t, http.MethodGet, u, "")
+			sum := sha1.Sum(body)
+			if code != 200 || hex.EncodeToString(sum[:]) != b.Checksum {
+				t.Fatalf("GET %s: %d, checksum %x, want %s", u, code, sum, b.Checksum)
+			}
+		}
+	}
+
+	linux, _ := ByName("linux64")
+	win, _ := ByName("win64")
+	gone := filepath.Join(repo, "downloads", "0.1.0", linux.BinaryName("0.1.0"))
+	altered := filepath.Join(repo, "downloads", "0.1.0", win.BinaryName("0.1.0"))
+	if err := os.Remove(gone); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(altered, []byte("not what was released"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	standIns(t, top, "0.3.0")
+	report, err := addStandIns(t, repo, top, "0.3.0", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "downloads/0.1.0/" + linux.BinaryName("0.1.0") + " downloads/0.1.0/" + win.BinaryName("0.1.0")
+	if got := strings.Join(report.Restored, " "); got != want || len(report.Rebased) != 0 {
+		t.Fatalf("report %+v, want restored %s", report, want)
+	}
+	served(t, repo, indexOf(t, repo), "../downloads/")
+
+	// No copy left anywhere: refused before anything is written.
+	if err := os.Remove(gone); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(filepath.Join(top, "0.1.0")); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.ReadFile(filepath.Join(repo, "bx", "list"))
+	standIns(t, top, "0.4.0")
+	_, err = addStandIns(t, repo, top, "0.4.0", "https://plugins.example.com/kp-token")
+	if err == nil || !strings.Contains(err.Error(), gone+", listed in bx/list for version 0.1.0, is missing or differs from its checksum") ||
+		!strings.Contains(err.Error(), "remove version 0.1.0 from bx/list") {
+		t.Fatalf("err %v", err)
+	}
+	after, _ := os.ReadFile(filepath.Join(repo, "bx", "list"))
+	if !bytes.Equal(before, after) {
+		t.Fatal("the index changed")
+	}
+	if _, err := os.Stat(filepath.Join(repo, "downloads", "0.4.0")); err == nil {
+		t.Fatal("0.4.0's binaries were copied")
+	}
+}
+
+// TestUnknownEntriesRefused: an index entry kp-token could not have
+// written is not rewritten, the run stops and says what to remove.
+func TestUnknownEntriesRefused(t *testing.T) {
+	top, repo := t.TempDir(), t.TempDir()
+	standIns(t, top, "0.1.0")
+	standIns(t, top, "0.2.0")
+	if _, err := addStandIns(t, repo, top, "0.1.0", ""); err != nil {
+		t.Fatal(err)
+	}
+	list := filepath.Join(repo, "bx", "list")
+	orig, _ := os.ReadFile(list)
+	tests := []struct {
+		name, from, to, want string
+	}{
+		{"a platform", `"platform": "linux64"`, `"platform": "plan9"`, `lists platform "plan9" for version 0.1.0, which kp-token does not build`},
+		{"a version", `"version": "0.1.0"`, `"version": "0.1.0/../../x"`, `lists version "0.1.0/../../x"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			edited := bytes.Replace(orig, []byte(tt.from), []byte(tt.to), 1)
+			if bytes.Equal(edited, orig) {
+				t.Fatalf("%s not in the index", tt.from)
+			}
+			_ = os.WriteFile(list, edited, 0o644)
+			if _, err := addStandIns(t, repo, top, "0.2.0", ""); err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err %v, want %q", err, tt.want)
+			}
+			if now, _ := os.ReadFile(list); !bytes.Equal(now, edited) {
+				t.Fatal("the index was rewritten")
+			}
+		})
+	}
+}
+
 // client does what 'ibmcloud plugin install/update -r REPO' does: it reads
 // bx/list over HTTP, picks the newest version's binary for this platform,
 // downloads it, checks its SHA-1 and installs it into the plug-in folder.
@@ -196,22 +405,43 @@ type client struct {
 
 func (c *client) newest() (Version, Binary) {
 	c.t.Helper()
+	v := c.index().Plugins[0].Versions[0]
+	return v, c.binary(v)
+}
+
+// version is this platform's binary of version v.
+func (c *client) version(v string) Binary {
+	c.t.Helper()
+	for _, ver := range c.index().Plugins[0].Versions {
+		if ver.Version == v {
+			return c.binary(ver)
+		}
+	}
+	c.t.Fatalf("version %s is not in the index", v)
+	return Binary{}
+}
+
+func (c *client) binary(v Version) Binary {
+	c.t.Helper()
+	host, _ := Host()
+	for _, b := range v.Binaries {
+		if b.Platform == host.Name {
+			return b
+		}
+	}
+	c.t.Fatalf("Could not find compatible binary for %s", host.Name)
+	return Binary{}
+}
+
+func (c *client) index() Index {
+	c.t.Helper()
 	resp, err := http.Get(c.repoURL + "/bx/list")
 	if err != nil {
 		c.t.Fatal(err)
 	}
 	defer resp.Body.Close()
 	data, _ := io.ReadAll(resp.Body)
-	ix := readIndex(c.t, data)
-	host, _ := Host()
-	v := ix.Plugins[0].Versions[0]
-	for _, b := range v.Binaries {
-		if b.Platform == host.Name {
-			return v, b
-		}
-	}
-	c.t.Fatalf("Could not find compatible binary for %s", host.Name)
-	return Version{}, Binary{}
+	return readIndex(c.t, data)
 }
 
 func (c *client) install(b Binary) sdk.PluginMetadata {
@@ -292,6 +522,12 @@ func TestInstallAndUpdateFromServedRepository(t *testing.T) {
 	if md2 := c.install(b2); md2.Version.String() != "1.2.4" {
 		t.Fatalf("updated to %s", md2.Version)
 	}
+
+	// The earlier version is still served: a user who goes back to it
+	// ('ibmcloud plugin install kp-token -r REPO -v 1.2.3') gets it.
+	if md3 := c.install(c.version("1.2.3")); md3.Version.String() != "1.2.3" {
+		t.Fatalf("installed %s, want 1.2.3", md3.Version)
+	}
 }
 
 // TestCheckTree runs .ci/check-tree (part of 'make test') on repositories
@@ -357,6 +593,25 @@ func TestCheckVersion(t *testing.T) {
 	}
 }
 
+// TestCompare: the index lists versions newest first by semver.org's
+// precedence (its own example, then numbers past 9 and build metadata).
+func TestCompare(t *testing.T) {
+	order := []string{"0.9.9", "1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta", "1.0.0-beta.2",
+		"1.0.0-beta.11", "1.0.0-rc.1", "1.0.0", "1.0.1", "1.1.0", "1.10.0", "2.0.0", "10.0.0", "18446744073709551616.0.0"}
+	for i := range order {
+		for j := range order {
+			if got, want := Compare(order[i], order[j]), cmpInt(i, j); got != want {
+				t.Errorf("Compare(%s, %s) = %d, want %d", order[i], order[j], got, want)
+			}
+		}
+	}
+	for _, eq := range [][2]string{{"1.2.3+build.1", "1.2.3+build.2"}, {"v1.2.3", "1.2.3"}, {"1.2.3-rc.1+x", "1.2.3-rc.1"}} {
+		if Compare(eq[0], eq[1]) != 0 {
+			t.Errorf("%s and %s differ", eq[0], eq[1])
+		}
+	}
+}
+
 func TestCheckBaseURL(t *testing.T) {
 	for _, u := range []string{"", "https://plugins.example.com/kp-token", "https://plugins.example.com/kp-token/",
 		"http://127.0.0.1:8765", "https://[::1]:8443/repo", "HTTPS://example.com"} {
@@ -410,7 +665,7 @@ func TestHostileVersionWritesNothing(t *testing.T) {
 			t.Errorf("Build accepted %q", v)
 		}
 		repo := filepath.Join(top, "out", "repo")
-		if err := AddToRepo(repo, out, v, "", []Platform{host}, testPlugin(), time.Now(), "2.0.0"); err == nil {
+		if _, err := AddToRepo(repo, out, v, "", []Platform{host}, testPlugin(), time.Now(), "2.0.0"); err == nil {
 			t.Errorf("AddToRepo accepted %q", v)
 		}
 		if got := files(t, top); strings.Join(got, " ") != "out out/release" {
@@ -431,24 +686,24 @@ func TestAddToRepoStaysInItsFolders(t *testing.T) {
 	t.Run("a bad base URL", func(t *testing.T) {
 		top := t.TempDir()
 		rel := filepath.Join(top, "release")
-		_ = os.MkdirAll(rel, 0o755)
-		_ = os.WriteFile(filepath.Join(rel, name), []byte("binary"), 0o755)
-		err := AddToRepo(filepath.Join(top, "repo"), rel, "1.2.3", "https://example.com/?x=\"", []Platform{host}, testPlugin(), time.Now(), "2.0.0")
-		if err == nil || strings.Join(files(t, top), " ") != "release release/"+name {
+		_ = os.MkdirAll(filepath.Join(rel, "1.2.3"), 0o755)
+		_ = os.WriteFile(filepath.Join(rel, "1.2.3", name), []byte("binary"), 0o755)
+		_, err := AddToRepo(filepath.Join(top, "repo"), rel, "1.2.3", "https://example.com/?x=\"", []Platform{host}, testPlugin(), time.Now(), "2.0.0")
+		if err == nil || strings.Join(files(t, top), " ") != "release release/1.2.3 release/1.2.3/"+name {
 			t.Fatalf("err %v, files %v", err, files(t, top))
 		}
 	})
 	t.Run("a link in the repository to a folder outside", func(t *testing.T) {
 		top := t.TempDir()
 		rel, repo, elsewhere := filepath.Join(top, "release"), filepath.Join(top, "repo"), filepath.Join(top, "elsewhere")
-		for _, d := range []string{rel, repo, elsewhere} {
+		for _, d := range []string{filepath.Join(rel, "1.2.3"), repo, elsewhere} {
 			_ = os.MkdirAll(d, 0o755)
 		}
-		_ = os.WriteFile(filepath.Join(rel, name), []byte("binary"), 0o755)
+		_ = os.WriteFile(filepath.Join(rel, "1.2.3", name), []byte("binary"), 0o755)
 		if err := os.Symlink(elsewhere, filepath.Join(repo, "downloads")); err != nil {
 			t.Fatal(err)
 		}
-		if err := AddToRepo(repo, rel, "1.2.3", "", []Platform{host}, testPlugin(), time.Now(), "2.0.0"); err == nil {
+		if _, err := AddToRepo(repo, rel, "1.2.3", "", []Platform{host}, testPlugin(), time.Now(), "2.0.0"); err == nil {
 			t.Fatal("written through the link")
 		}
 		if got := files(t, elsewhere); len(got) != 0 {
@@ -458,12 +713,12 @@ func TestAddToRepoStaysInItsFolders(t *testing.T) {
 	t.Run("a link in the release folder to a file outside", func(t *testing.T) {
 		top := t.TempDir()
 		rel, repo := filepath.Join(top, "release"), filepath.Join(top, "repo")
-		_ = os.MkdirAll(rel, 0o755)
+		_ = os.MkdirAll(filepath.Join(rel, "1.2.3"), 0o755)
 		_ = os.WriteFile(filepath.Join(top, "secret"), []byte("not a release"), 0o600)
-		if err := os.Symlink(filepath.Join(top, "secret"), filepath.Join(rel, name)); err != nil {
+		if err := os.Symlink(filepath.Join(top, "secret"), filepath.Join(rel, "1.2.3", name)); err != nil {
 			t.Fatal(err)
 		}
-		if err := AddToRepo(repo, rel, "1.2.3", "", []Platform{host}, testPlugin(), time.Now(), "2.0.0"); err == nil {
+		if _, err := AddToRepo(repo, rel, "1.2.3", "", []Platform{host}, testPlugin(), time.Now(), "2.0.0"); err == nil {
 			t.Fatalf("copied from outside the release folder: %v", files(t, repo))
 		}
 	})
@@ -596,7 +851,8 @@ func TestMakefilePassesValuesLiterally(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tool := "./plugin/tools/release/repotool"
+	buildTool := []string{"build", "-o", "out/tools/repotool", "./plugin/tools/release/repotool"}
+	tool := func(args ...string) []string { return append([]string{"out/tools/repotool"}, args...) }
 	const (
 		semi     = "1.2.3; touch pwned"
 		ifs      = "1.2.3;touch${IFS}pwned"
@@ -615,29 +871,29 @@ func TestMakefilePassesValuesLiterally(t *testing.T) {
 		calls [][]string // what go is run with, in order
 	}{
 		{"release, ';'", []string{"release", "VERSION=" + semi}, nil, false,
-			[][]string{{"run", tool, "release", "-version", semi, "-out", "out/release", "-base-url", ""}}},
+			[][]string{buildTool, tool("release", "-version", semi, "-out", "out/release", "-base-url", "")}},
 		{"release, ';' and IFS", []string{"release", "VERSION=" + ifs}, nil, false,
-			[][]string{{"run", tool, "release", "-version", ifs, "-out", "out/release", "-base-url", ""}}},
+			[][]string{buildTool, tool("release", "-version", ifs, "-out", "out/release", "-base-url", "")}},
 		{"release, quotes", []string{"release", "VERSION=" + quote}, nil, false,
-			[][]string{{"run", tool, "release", "-version", quote, "-out", "out/release", "-base-url", ""}}},
+			[][]string{buildTool, tool("release", "-version", quote, "-out", "out/release", "-base-url", "")}},
 		{"release, make's $(shell)", []string{"release", "VERSION=" + makeCall}, nil, false,
-			[][]string{{"run", tool, "release", "-version", makeCall, "-out", "out/release", "-base-url", ""}}},
+			[][]string{buildTool, tool("release", "-version", makeCall, "-out", "out/release", "-base-url", "")}},
 		{"release, make's $(shell), dry run", []string{"-n", "release", "VERSION=" + makeCall}, nil, false, nil},
 		{"release, shell substitutions", []string{"release", "VERSION=" + subst}, nil, false,
-			[][]string{{"run", tool, "release", "-version", subst, "-out", "out/release", "-base-url", ""}}},
+			[][]string{buildTool, tool("release", "-version", subst, "-out", "out/release", "-base-url", "")}},
 		{"release, from the environment", []string{"release"}, []string{"VERSION=" + semi}, false,
-			[][]string{{"run", tool, "release", "-version", semi, "-out", "out/release", "-base-url", ""}}},
+			[][]string{buildTool, tool("release", "-version", semi, "-out", "out/release", "-base-url", "")}},
 		{"repo, BASE_URL", []string{"repo", "VERSION=1.2.3", `BASE_URL=https://x/"; touch pwned; "` + subst}, nil, false,
-			[][]string{{"run", tool, "release", "-version", "1.2.3", "-out", "out/release", "-base-url", `https://x/"; touch pwned; "` + subst},
-				{"run", tool, "repo", "-version", "1.2.3", "-release", "out/release", "-out", "out/repo", "-base-url", `https://x/"; touch pwned; "` + subst}}},
+			[][]string{buildTool, tool("release", "-version", "1.2.3", "-out", "out/release", "-base-url", `https://x/"; touch pwned; "`+subst),
+				tool("repo", "-version", "1.2.3", "-release", "out/release", "-out", "out/repo", "-base-url", `https://x/"; touch pwned; "`+subst)}},
 		{"repo, BASE_URL with make's $(shell)", []string{"repo", "VERSION=1.2.3", "BASE_URL=" + makeCall}, nil, false,
-			[][]string{{"run", tool, "release", "-version", "1.2.3", "-out", "out/release", "-base-url", makeCall},
-				{"run", tool, "repo", "-version", "1.2.3", "-release", "out/release", "-out", "out/repo", "-base-url", makeCall}}},
+			[][]string{buildTool, tool("release", "-version", "1.2.3", "-out", "out/release", "-base-url", makeCall),
+				tool("repo", "-version", "1.2.3", "-release", "out/release", "-out", "out/repo", "-base-url", makeCall)}},
 		{"repo, no BASE_URL", []string{"repo", "VERSION=1.2.3"}, nil, false,
-			[][]string{{"run", tool, "release", "-version", "1.2.3", "-out", "out/release", "-base-url", ""},
-				{"run", tool, "repo", "-version", "1.2.3", "-release", "out/release", "-out", "out/repo", "-base-url", ""}}},
+			[][]string{buildTool, tool("release", "-version", "1.2.3", "-out", "out/release", "-base-url", ""),
+				tool("repo", "-version", "1.2.3", "-release", "out/release", "-out", "out/repo", "-base-url", "")}},
 		{"repo-serve, PORT", []string{"repo-serve", "PORT=1; touch pwned"}, nil, false,
-			[][]string{{"run", tool, "serve", "-dir", "out/repo", "-addr", "127.0.0.1:1; touch pwned"}}},
+			[][]string{buildTool, tool("serve", "-dir", "out/repo", "-addr", "127.0.0.1:1; touch pwned")}},
 		{"build", []string{"build", "VERSION=1.2.3-rc.1+b.5", "COMMIT=abc1234"}, nil, false,
 			[][]string{{"build", "-trimpath", "-ldflags", ldflags("1.2.3-rc.1+b.5", "abc1234"), "-o", "bin/kp-token", "."}}},
 		{"build, a version that adds linker flags", []string{"build", "VERSION=1.2.3 -X a=b", "COMMIT=abc1234"}, nil, true, nil},
@@ -658,7 +914,17 @@ func TestMakefilePassesValuesLiterally(t *testing.T) {
 			}
 			log := filepath.Join(dir, "go.log")
 			fake := filepath.Join(dir, "fake-go")
-			script := "#!/bin/sh\n[ \"$1\" = env ] && { echo linux; exit 0; }\nprintf '%s\\0' \"$@\" >>\"$FAKE_GO_LOG\"\nprintf '\\036\\0' >>\"$FAKE_GO_LOG\"\n"
+			// Built as repotool, the stand-in records the tool's arguments.
+			script := `#!/bin/sh
+[ "$1" = env ] && { echo linux; exit 0; }
+case "$0" in out/tools/repotool | */out/tools/repotool) set -- out/tools/repotool "$@";; esac
+printf '%s\0' "$@" >>"$FAKE_GO_LOG"
+printf '\036\0' >>"$FAKE_GO_LOG"
+if [ "$1" = build ] && [ "$2" = -o ] && [ "$4" = ./plugin/tools/release/repotool ]; then
+  mkdir -p "$(dirname "$3")" && cp "$0" "$3"
+fi
+exit 0
+`
 			if err := os.WriteFile(fake, []byte(script), 0o755); err != nil {
 				t.Fatal(err)
 			}

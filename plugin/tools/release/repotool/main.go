@@ -4,6 +4,12 @@
 //	repotool release -version 1.2.3 -out out/release [-platforms all|host] [-base-url URL]
 //	repotool repo -version 1.2.3 -release out/release -out out/repo [-base-url URL]
 //	repotool serve -dir out/repo -addr 127.0.0.1:8765
+//
+// A release goes to out/release/<version>/, and the other versions' folders
+// stay: they are what a repository's earlier entries are restored from.
+// The Makefile builds this tool and runs it directly (not through 'go
+// run', whose own process would die on make's SIGTERM and leave the server
+// holding the port).
 package main
 
 import (
@@ -51,7 +57,7 @@ func run(args []string) error {
 func runRelease(args []string) error {
 	fs := flag.NewFlagSet("release", flag.ExitOnError)
 	version := fs.String("version", "", "version to stamp (MAJOR.MINOR.PATCH[-PRERELEASE][+BUILD])")
-	out := fs.String("out", "out/release", "output folder")
+	out := fs.String("out", "out/release", "output folder (the binaries go to <out>/<version>/)")
 	which := fs.String("platforms", "all", "all, host, or a comma-separated list of os/arch")
 	base := fs.String("base-url", "", "checked only, so that 'make repo' refuses a bad BASE_URL before it builds")
 	_ = fs.Parse(args)
@@ -65,22 +71,28 @@ func runRelease(args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := os.RemoveAll(*out); err != nil {
+	dir, err := release.VersionDir(*out, *version)
+	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(*out, 0o755); err != nil {
+	// Only this version's folder is replaced: the others are earlier
+	// releases a repository may still list.
+	if err := os.RemoveAll(dir); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
 	var names []string
 	for _, p := range platforms {
-		file, err := release.Build(".", *out, *version, p)
+		file, err := release.Build(".", dir, *version, p)
 		if err != nil {
 			return err
 		}
 		names = append(names, filepath.Base(file))
 		fmt.Println(file)
 	}
-	return release.WriteChecksums(*out, names)
+	return release.WriteChecksums(dir, names)
 }
 
 func selectPlatforms(which string) ([]release.Platform, error) {
@@ -112,7 +124,7 @@ func selectPlatforms(which string) ([]release.Platform, error) {
 func runRepo(args []string) error {
 	fs := flag.NewFlagSet("repo", flag.ExitOnError)
 	version := fs.String("version", "", "version to add (MAJOR.MINOR.PATCH[-PRERELEASE][+BUILD])")
-	rel := fs.String("release", "out/release", "folder with the release binaries")
+	rel := fs.String("release", "out/release", "folder with the release binaries, one folder per version")
 	out := fs.String("out", "out/repo", "repository folder")
 	base := fs.String("base-url", "", "absolute URL the repository is served from (binary URLs are relative to the index without it)")
 	_ = fs.Parse(args)
@@ -128,8 +140,19 @@ func runRepo(args []string) error {
 		Company: "kp-token", Homepage: homepage,
 		Authors: []release.Author{{Name: "kp-token developers", Homepage: homepage, Contact: homepage + "/issues"}},
 	}
-	if err := release.AddToRepo(*out, *rel, *version, *base, release.Platforms, plugin, commitTime(), md.MinCliVersion.String()); err != nil {
+	report, err := release.AddToRepo(*out, *rel, *version, *base, release.Platforms, plugin, commitTime(), md.MinCliVersion.String())
+	if err != nil {
 		return err
+	}
+	for _, f := range report.Restored {
+		fmt.Printf("restored %s from %s\n", filepath.Join(*out, filepath.FromSlash(f)), *rel)
+	}
+	if len(report.Rebased) > 0 {
+		at := "relative URLs"
+		if *base != "" {
+			at = "URLs under " + *base
+		}
+		fmt.Printf("the binaries of %s now have %s as well: every entry of the index has the same base\n", strings.Join(report.Rebased, ", "), at)
 	}
 	fmt.Println(filepath.Join(*out, "bx", "list"))
 	return nil

@@ -111,3 +111,36 @@ func TestServeLoopbackOnlyAndItsOwnAddress(t *testing.T) {
 		t.Fatalf("the index points at %s", u)
 	}
 }
+
+// TestReleaseKeepsOtherVersions: 'release' writes out/release/<version>/
+// and replaces only that folder, so the earlier versions a repository
+// lists keep their binaries.
+func TestReleaseKeepsOtherVersions(t *testing.T) {
+	host, ok := release.Host()
+	if !ok {
+		t.Skip("this platform is not one the CLI runs on")
+	}
+	out := t.TempDir()
+	earlier := filepath.Join(out, "0.1.0", host.BinaryName("0.1.0"))
+	stale := filepath.Join(out, "0.2.0", "left from an earlier build of 0.2.0")
+	for _, f := range []string{earlier, stale} {
+		if err := os.MkdirAll(filepath.Dir(f), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(f, []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Chdir("../../../..") // the module, as make runs it
+	if err := run([]string{"release", "-version", "0.2.0", "-platforms", "host", "-out", out}); err != nil {
+		t.Fatal(err)
+	}
+	want := "0.1.0 0.1.0/" + host.BinaryName("0.1.0") + " 0.2.0 0.2.0/checksums.txt 0.2.0/" + host.BinaryName("0.2.0")
+	if got := strings.Join(tree(t, out), " "); got != want {
+		t.Fatalf("the release folder holds\n%s\nwant\n%s", got, want)
+	}
+	sums, err := os.ReadFile(filepath.Join(out, "0.2.0", "checksums.txt"))
+	if err != nil || !strings.Contains(string(sums), "  "+host.BinaryName("0.2.0")+"\n") {
+		t.Fatalf("checksums.txt: %v\n%s", err, sums)
+	}
+}
