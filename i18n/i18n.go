@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
@@ -149,6 +150,39 @@ func (t *Translator) render(cfg *goi18n.LocalizeConfig) string {
 		return cfg.MessageID
 	}
 	return msg
+}
+
+// JoinSentences joins sentences as the language of each writes them: a
+// space after a sentence that ends with a Latin full stop (or with a
+// server's text), none after a Chinese or Japanese one, whose full stop
+// (。) already holds the space. "…失败。 TLS 握手失败。" would show a stray
+// space in zh and ja. The rule reads the text, not the locale, so a
+// server's English message inside a Japanese sentence still gets its space.
+func JoinSentences(sentences ...string) string {
+	var b strings.Builder
+	for _, s := range sentences {
+		if s == "" {
+			continue
+		}
+		if b.Len() > 0 && !strings.HasSuffix(b.String(), "\n") {
+			prev := b.String()
+			if r, _ := utf8.DecodeLastRuneInString(prev); !fullWidthStop(r) {
+				b.WriteByte(' ')
+			}
+		}
+		b.WriteString(s)
+	}
+	return b.String()
+}
+
+// fullWidthStop reports whether r ends a sentence the way Chinese and
+// Japanese do, with no space after it.
+func fullWidthStop(r rune) bool {
+	switch r {
+	case '。', '！', '？', '：', '；', '）', '」', '』':
+		return true
+	}
+	return false
 }
 
 // Resolve picks the catalog locale for the first usable candidate: the

@@ -87,29 +87,36 @@ func cacheDeleteRun(opts *CacheDeleteOptions) error {
 		}
 		removed = append(removed, r)
 	}
-	out, t := opts.IO.Out, opts.Translator
+	t := opts.Translator
 	switch p.Format {
 	case output.JSON:
 		b, _ := json.MarshalIndent(removed, "", "  ")
-		fmt.Fprintln(out, string(b))
+		_, err := fmt.Fprintln(opts.IO.Out, string(b))
+		return err
 	case output.Quiet:
-	default:
-		if len(removed) == 0 {
-			fmt.Fprintln(out, t.T("cache_delete_none"))
-			return nil
-		}
-		for _, r := range removed {
-			who := r.Name
-			if r.IAMID != "" {
-				who = fmt.Sprintf("%s (%s)", r.Name, r.IAMID)
-			}
-			if who == "" {
-				who = t.T("cache_delete_unknown_subject")
-			}
-			fmt.Fprintln(out, t.T("cache_delete_removed", map[string]any{"Subject": output.SafeLine(who), "Endpoint": output.SafeLine(r.Endpoint)}))
-		}
-		fmt.Fprintln(out, t.N("cache_delete_count", len(removed), nil))
+		return nil
 	}
+	// In human form what was deleted is said on stderr, as notices: the
+	// deletion is the result, the sentences are messages in the user's
+	// language, and stdout stays for data (--output json), the same in
+	// every language. gh says "Deleted ..." only to a terminal for the
+	// same reason; IBMCLOUD_QUIET hides them like every notice.
+	if len(removed) == 0 {
+		p.Notice(t.T("cache_delete_none"))
+		return nil
+	}
+	for _, r := range removed {
+		who := r.Name
+		if r.IAMID != "" {
+			who = fmt.Sprintf("%s (%s)", r.Name, r.IAMID)
+		}
+		if who == "" {
+			p.Notice(t.T("cache_delete_removed_unreadable"))
+			continue
+		}
+		p.Notice(t.T("cache_delete_removed", map[string]any{"Subject": output.SafeLine(who), "Endpoint": output.SafeLine(r.Endpoint)}))
+	}
+	p.Notice(t.N("cache_delete_count", len(removed), nil))
 	return nil
 }
 
