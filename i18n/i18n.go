@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"unicode"
 	"unicode/utf8"
 
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
@@ -149,7 +150,41 @@ func (t *Translator) render(cfg *goi18n.LocalizeConfig) string {
 		// test; showing the ID beats showing nothing.
 		return cfg.MessageID
 	}
+	if t.locale == "ja_JP" || t.locale == "zh_Hans" || t.locale == "zh_Hant" {
+		msg = closeCJKSpaces(msg)
+	}
 	return msg
+}
+
+// closeCJKSpaces removes a space between two Chinese or Japanese
+// characters. IBM's Chinese and Japanese put a space between Latin text
+// and their own ("IAM が", "IAM 令牌") and none between their own
+// characters, so a catalog writes "{{.Service}} が" for a name that may be
+// Latin (IAM) or not (VPC インスタンス・メタデータ・サービス), or a user's name
+// in Chinese: the space goes where both sides are CJK.
+func closeCJKSpaces(s string) string {
+	if !strings.Contains(s, " ") {
+		return s
+	}
+	var b strings.Builder
+	var prev rune
+	for i, r := range s {
+		if r == ' ' && eastAsian(prev) {
+			if next, _ := utf8.DecodeRuneInString(s[i+1:]); eastAsian(next) {
+				continue
+			}
+		}
+		b.WriteRune(r)
+		prev = r
+	}
+	return b.String()
+}
+
+// eastAsian reports whether r is a Chinese or Japanese character or full-width
+// punctuation, beside which IBM's style puts no space.
+func eastAsian(r rune) bool {
+	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana) ||
+		strings.ContainsRune("ー・、。，：；！？（）「」『』", r)
 }
 
 // JoinSentences joins sentences as the language of each writes them: a
