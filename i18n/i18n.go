@@ -13,6 +13,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"unicode"
+	"unicode/utf8"
 
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
@@ -148,7 +150,74 @@ func (t *Translator) render(cfg *goi18n.LocalizeConfig) string {
 		// test; showing the ID beats showing nothing.
 		return cfg.MessageID
 	}
+	if t.locale == "ja_JP" || t.locale == "zh_Hans" || t.locale == "zh_Hant" {
+		msg = closeCJKSpaces(msg)
+	}
 	return msg
+}
+
+// closeCJKSpaces removes a space between two Chinese or Japanese
+// characters. IBM's Chinese and Japanese put a space between Latin text
+// and their own ("IAM が", "IAM 令牌") and none between their own
+// characters, so a catalog writes "{{.Service}} が" for a name that may be
+// Latin (IAM) or not (VPC インスタンス・メタデータ・サービス), or a user's name
+// in Chinese: the space goes where both sides are CJK.
+func closeCJKSpaces(s string) string {
+	if !strings.Contains(s, " ") {
+		return s
+	}
+	var b strings.Builder
+	var prev rune
+	for i, r := range s {
+		if r == ' ' && eastAsian(prev) {
+			if next, _ := utf8.DecodeRuneInString(s[i+1:]); eastAsian(next) {
+				continue
+			}
+		}
+		b.WriteRune(r)
+		prev = r
+	}
+	return b.String()
+}
+
+// eastAsian reports whether r is a Chinese or Japanese character or full-width
+// punctuation, beside which IBM's style puts no space.
+func eastAsian(r rune) bool {
+	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana) ||
+		strings.ContainsRune("ー・、。，：；！？（）「」『』", r)
+}
+
+// JoinSentences joins sentences as the language of each writes them: a
+// space after a sentence that ends with a Latin full stop (or with a
+// server's text), none after a Chinese or Japanese one, whose full stop
+// (。) already holds the space. "…失败。 TLS 握手失败。" would show a stray
+// space in zh and ja. The rule reads the text, not the locale, so a
+// server's English message inside a Japanese sentence still gets its space.
+func JoinSentences(sentences ...string) string {
+	var b strings.Builder
+	for _, s := range sentences {
+		if s == "" {
+			continue
+		}
+		if b.Len() > 0 && !strings.HasSuffix(b.String(), "\n") {
+			prev := b.String()
+			if r, _ := utf8.DecodeLastRuneInString(prev); !fullWidthStop(r) {
+				b.WriteByte(' ')
+			}
+		}
+		b.WriteString(s)
+	}
+	return b.String()
+}
+
+// fullWidthStop reports whether r ends a sentence the way Chinese and
+// Japanese do, with no space after it.
+func fullWidthStop(r rune) bool {
+	switch r {
+	case '。', '！', '？', '：', '；', '）', '」', '』':
+		return true
+	}
+	return false
 }
 
 // Resolve picks the catalog locale for the first usable candidate: the

@@ -24,10 +24,10 @@ func RenderFailure(t *i18n.Translator, f *failure.Failure) FailureText {
 	var out FailureText
 	out.Cause = t.T(f.Cause, localize(t, f.CauseData))
 	if f.Reason != "" {
-		out.Cause += " " + t.T(f.Reason, localize(t, f.ReasonData))
+		out.Cause = i18n.JoinSentences(out.Cause, t.T(f.Reason, localize(t, f.ReasonData)))
 	}
 	if f.Note != "" {
-		out.Cause += " " + t.N(f.Note, f.NoteCount, nil)
+		out.Cause = i18n.JoinSentences(out.Cause, t.N(f.Note, f.NoteCount, nil))
 	}
 	if f.Remedy != "" {
 		out.Remedy = t.T(f.Remedy, localize(t, f.RemedyData))
@@ -86,9 +86,10 @@ func PrintFailure(io IOStreams, t *i18n.Translator, secrets *failure.Secrets, f 
 	terminal.NewUI(io.In, io.Out, io.ErrOut).Failed("%s", msg)
 }
 
-// localize renders the failure.Msg values of data in t's language and
-// makes every text value one safe line: data often comes from servers, and
-// a line break of theirs must not forge a line of the message.
+// localize renders the failure.Msg and failure.Service values of data in
+// t's language and makes every text value one safe line: data often comes
+// from servers, and a line break of theirs must not forge a line of the
+// message.
 func localize(t *i18n.Translator, data map[string]any) map[string]any {
 	if len(data) == 0 {
 		return data
@@ -98,6 +99,13 @@ func localize(t *i18n.Translator, data map[string]any) map[string]any {
 		switch x := v.(type) {
 		case failure.Msg:
 			v = t.T(string(x))
+		case failure.Service:
+			v = output.SafeLine(string(x))
+			if m := x.Msg(); m != "" {
+				v = t.T(string(m))
+			}
+		case failure.Name:
+			v = output.SafeLine(string(x))
 		case failure.Duration:
 			v = output.Duration(t, time.Duration(x))
 		case *failure.Failure:

@@ -28,7 +28,7 @@ func TestRenderFailureEscapesServerText(t *testing.T) {
 		t.Errorf("cause %q: the server's message broke out of its line", ft.Cause)
 	}
 	if want := `Undone: the service ID a was deleted.` + "\n" +
-		`Not undone: the service ID b\rUndone:     b\x1b]0;title\a could not be deleted. Delete it by running 'x'.`; ft.Extra != want {
+		`Not undone: the service ID b\rUndone:     b\x1b]0;title\a could not be deleted. Run 'x' to finish the deletion.`; ft.Extra != want {
 		t.Errorf("extra %q, want %q", ft.Extra, want)
 	}
 	f.Lines = nil
@@ -83,6 +83,32 @@ func TestInstanceTableIsAligned(t *testing.T) {
 				} else if !slices.Equal(starts, want) {
 					t.Errorf("columns start at %v on line %d, at %v on the header:\n%s", starts, i, want, strings.Join(lines, "\n"))
 				}
+			}
+		})
+	}
+}
+
+// TestRenderFailureInEveryLanguage: a failure's parts are joined as each
+// language writes sentences (a space after ". ", none after "。"), and the
+// service a message names comes from the catalog in the user's language.
+func TestRenderFailureInEveryLanguage(t *testing.T) {
+	o := failure.Outage{Kind: failure.KindUnreachable, Service: failure.ServiceResourceController,
+		URL: "https://rc.example", Seconds: "30", Reason: failure.ReasonTLS}
+	tests := []struct {
+		locale, cause string
+	}{
+		{"en_US", "kp-token could not reach the Resource Controller at https://rc.example. The TLS handshake failed."},
+		{"de_DE", "Unter https://rc.example ist der Resource Controller nicht erreichbar. Der TLS-Handshake ist fehlgeschlagen."},
+		{"ja_JP", "https://rc.example の Resource Controller に接続できません。TLS ハンドシェークが失敗しました。"},
+		{"zh_Hans", "无法访问 https://rc.example 上的 Resource Controller。TLS 握手失败。"},
+		{"zh_Hant", "無法連線至 https://rc.example 上的 Resource Controller。TLS 信號交換失敗。"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.locale, func(t *testing.T) {
+			ft := RenderFailure(i18n.New(tt.locale), failure.NewOutage(o).WithNote("iam_shared_failure", 1))
+			note := i18n.New(tt.locale).N("iam_shared_failure", 1, nil)
+			if want := i18n.JoinSentences(tt.cause, note); ft.Cause != want || strings.Contains(ft.Cause, "。 ") {
+				t.Errorf("cause %q\nwant  %q", ft.Cause, want)
 			}
 		})
 	}

@@ -29,7 +29,7 @@ func IAM(getenv func(string) string, s Session) (string, error) {
 	}
 	if s != nil {
 		if v := strings.TrimSpace(s.IAMEndpoint()); v != "" {
-			return checkIAM(v, failure.Msg("source_cli_config"))
+			return checkIAM(v, source{})
 		}
 		if s.IsPrivateEndpointEnabled() {
 			return "", failure.New("endpoint_private_unknown", nil).WithRemedy("endpoint_private_remedy", nil)
@@ -38,42 +38,70 @@ func IAM(getenv func(string) string, s Session) (string, error) {
 	return DefaultIAM, nil
 }
 
-// Check validates and canonicalizes an IAM URL: https, or http on a
-// loopback address (local test servers); no path but an optional
-// /identity/token, which is dropped.
-func Check(raw, from string) (string, error) { return checkIAM(raw, from) }
+// Check validates and canonicalizes an IAM URL given by from (an option or
+// environment variable name): https, or http on a loopback address (local
+// test servers); no path but an optional /identity/token, which is dropped.
+func Check(raw, from string) (string, error) { return checkIAM(raw, source{from}) }
 
-func checkIAM(raw string, from any) (string, error) {
-	u, err := checkService(raw, "IAM", from)
+func checkIAM(raw string, from source) (string, error) {
+	u, err := checkService(raw, failure.ServiceIAM, from)
 	if err != nil {
 		return "", err
 	}
 	return strings.TrimSuffix(u, "/identity/token"), nil
 }
 
-// CheckService validates and canonicalizes a service's base URL: https, or
-// http on a loopback address; no credentials, query or fragment; no
-// trailing slash.
-func CheckService(raw, service, from string) (string, error) { return checkService(raw, service, from) }
+// CheckService validates and canonicalizes a service's base URL given by
+// from (an option or environment variable name): https, or http on a
+// loopback address; no credentials, query or fragment; no trailing slash.
+func CheckService(raw string, service failure.Service, from string) (string, error) {
+	return checkService(raw, service, source{from})
+}
+
+// source is where an endpoint came from: an option (--kp-endpoint) or an
+// environment variable (KP_ENDPOINT), shown by name, or, with no name, the
+// CLI configuration. Each is changed its own way, so each has its remedy.
+type source struct{ name string }
+
+func (s source) data() failure.Word {
+	if s.name == "" {
+		return failure.Msg("source_cli_config")
+	}
+	return failure.Name(s.name)
+}
+
+// remedy says how to change the endpoint where it came from. The CLI
+// configuration's IAM endpoint is not a setting of its own: the CLI writes
+// it with the API endpoint ('ibmcloud api', 'ibmcloud login -a'), and the
+// SDK clears both together (core_config's UnsetAPI, 'ibmcloud api
+// --unset'), so logging in again with the API endpoint is what resets it.
+func (s source) remedy() string {
+	switch {
+	case s.name == "":
+		return "endpoint_invalid_remedy_config"
+	case strings.HasPrefix(s.name, "-"):
+		return "endpoint_invalid_remedy_option"
+	}
+	return "endpoint_invalid_remedy"
+}
 
 // example is the public endpoint of a service, shown in remedies.
-func example(service string) string {
+func example(service failure.Service) string {
 	switch service {
-	case "IAM":
+	case failure.ServiceIAM:
 		return DefaultIAM
-	case "Key Protect":
+	case failure.ServiceKeyProtect:
 		return "https://us-south.kms.cloud.ibm.com"
-	case "Resource Controller":
+	case failure.ServiceResourceController:
 		return "https://resource-controller.cloud.ibm.com"
 	}
 	return ""
 }
 
-// from is a flag or variable name, or a failure.Msg naming the source.
-func checkService(raw, service string, from any) (string, error) {
+func checkService(raw string, service failure.Service, from source) (string, error) {
 	refuse := func(id string) error {
-		data := map[string]any{"URL": raw, "Source": from, "Service": service, "Example": example(service)}
-		return failure.New(id, data).WithRemedy("endpoint_invalid_remedy", data)
+		data := map[string]any{"URL": raw, "Source": from.data(), "Service": service, "Example": example(service)}
+		return failure.New(id, data).WithRemedy(from.remedy(), data)
 	}
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" || !validHost(u.Hostname()) {
@@ -167,7 +195,7 @@ func Metadata(raw, from string) (string, error) {
 		if err == nil && u.User != nil {
 			shown = u.Redacted() // a password is not repeated
 		}
-		data := map[string]any{"URL": shown, "Source": from}
+		data := map[string]any{"URL": shown, "Source": failure.Name(from)}
 		return failure.New(id, data).WithRemedy("vpc_metadata_url_remedy", data)
 	}
 	if err != nil || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {

@@ -97,6 +97,50 @@ func TestCheckServiceOutputIsInert(t *testing.T) {
 	}
 }
 
+// TestRemedyFollowsTheSource: an endpoint is changed where it came from,
+// and the remedy says how: unset a variable, leave out an option, or log
+// in again with the API endpoint the CLI configuration's IAM endpoint
+// comes from (it has no setting of its own to unset). The source is named
+// by the catalog (the CLI configuration) or by its own name, never by
+// English text.
+func TestRemedyFollowsTheSource(t *testing.T) {
+	env := func(v string) func(string) string {
+		return func(k string) string {
+			if k == "IAM_ENDPOINT" {
+				return v
+			}
+			return ""
+		}
+	}
+	check := func(raw, from string) func() error {
+		return func() error { _, err := CheckService(raw, failure.ServiceKeyProtect, from); return err }
+	}
+	tests := []struct {
+		name   string
+		run    func() error
+		source any
+		remedy string
+	}{
+		{"CLI configuration", func() error { _, err := IAM(env(""), session{url: "http://iam.example.com"}); return err },
+			failure.Msg("source_cli_config"), "endpoint_invalid_remedy_config"},
+		{"environment variable", func() error { _, err := IAM(env("ftp://iam.example.com"), nil); return err },
+			failure.Name("IAM_ENDPOINT"), "endpoint_invalid_remedy"},
+		{"option", check("http://kms.example", "--kp-endpoint"), failure.Name("--kp-endpoint"), "endpoint_invalid_remedy_option"},
+		{"variable of a service", check("https://", "KP_ENDPOINT"), failure.Name("KP_ENDPOINT"), "endpoint_invalid_remedy"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, ok := failure.As(tt.run())
+			if !ok || f.Remedy != tt.remedy || f.CauseData["Source"] != tt.source || f.RemedyData["Source"] != tt.source {
+				t.Fatalf("failure = %+v; want remedy %s and source %#v", f, tt.remedy, tt.source)
+			}
+			if _, ok := f.CauseData["Service"].(failure.Service); !ok {
+				t.Fatalf("the service is %#v, not a failure.Service", f.CauseData["Service"])
+			}
+		})
+	}
+}
+
 func TestMetadata(t *testing.T) {
 	tests := []struct {
 		raw, want, wantErr string
@@ -124,7 +168,7 @@ func TestMetadata(t *testing.T) {
 			got, err := Metadata(tt.raw, "IBMCLOUD_CR_VPC_URL")
 			if tt.wantErr != "" {
 				f, ok := failure.As(err)
-				if !ok || f.Cause != tt.wantErr || f.CauseData["Source"] != "IBMCLOUD_CR_VPC_URL" {
+				if !ok || f.Cause != tt.wantErr || f.CauseData["Source"] != failure.Name("IBMCLOUD_CR_VPC_URL") {
 					t.Fatalf("err = %v, want failure %s", err, tt.wantErr)
 				}
 				return

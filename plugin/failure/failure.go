@@ -157,9 +157,56 @@ type Table struct {
 // words, say).
 type Msg string
 
+// Word is template data that names something to people: a Msg, a Name or
+// a Service. The data a message names things with (Service, Step, What,
+// Source) is always one of these, never a Go string: English text must not
+// reach a localized message through a placeholder (a test over the code
+// holds it, i18n/data_test.go).
+type Word interface{ word() }
+
+func (Msg) word()     {}
+func (Name) word()    {}
+func (Service) word() {}
+
 // Duration is template data rendered as a duration in words in the user's
 // language.
 type Duration time.Duration
+
+// Name is template data shown as it is in every language: the name of an
+// option or an environment variable (--kp-endpoint, KP_ENDPOINT), which
+// IBM's catalogs never translate. Words for people are a Msg.
+type Name string
+
+// Service is a server kp-token talks to, as a fact: a shared outage stores
+// it, and a message names it in the user's language (Msg). The names are
+// catalog messages written, in each language, as a noun phrase with the
+// article the language uses ("the Resource Controller", "der Resource
+// Controller"), and each language's sentences put {{.Service}} where that
+// phrase reads right.
+type Service string
+
+const (
+	ServiceIAM                Service = "iam"
+	ServiceKeyProtect         Service = "key-protect"
+	ServiceResourceController Service = "resource-controller"
+	ServiceVPCMetadata        Service = "vpc-metadata"
+)
+
+// Msg is the message that names s ("" for a value no kp-token writes, such
+// as one read from an older shared outage).
+func (s Service) Msg() Msg {
+	switch s {
+	case ServiceIAM:
+		return "service_iam"
+	case ServiceKeyProtect:
+		return "service_key_protect"
+	case ServiceResourceController:
+		return "service_resource_controller"
+	case ServiceVPCMetadata:
+		return "service_vpc_metadata"
+	}
+	return ""
+}
 
 // New returns a Failure with exit code 1.
 func New(cause string, data map[string]any) *Failure {

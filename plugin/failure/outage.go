@@ -1,5 +1,10 @@
 package failure
 
+import (
+	"strconv"
+	"time"
+)
+
 // NetReason says why a connection failed.
 type NetReason string
 
@@ -45,9 +50,9 @@ func (r NetReason) message() string {
 // say it again in their own language. Every outage failure is built from
 // one (NewOutage), so the two cannot say different things.
 type Outage struct {
-	Kind    Kind   `json:"kind"` // KindUnavailable, KindTimeout or KindUnreachable
-	Service string `json:"service"`
-	URL     string `json:"url"`
+	Kind    Kind    `json:"kind"` // KindUnavailable, KindTimeout or KindUnreachable
+	Service Service `json:"service"`
+	URL     string  `json:"url"`
 	// Seconds is the timeout, as the messages show it.
 	Seconds string `json:"seconds,omitempty"`
 	// Status and Code are the server's answer (KindUnavailable).
@@ -74,6 +79,13 @@ func NewOutage(o Outage) *Failure {
 		}
 		f = New(id, data).WithRemedy("iam_unavailable_remedy", nil)
 	case KindTimeout:
+		// The timeout in words, with the plural its language needs ("1
+		// second", "30 seconds").
+		if n, err := strconv.Atoi(o.Seconds); err == nil {
+			data["Timeout"] = Duration(time.Duration(n) * time.Second)
+		} else {
+			data["Timeout"] = o.Seconds
+		}
 		f = New("net_timeout", data).WithRemedy("net_timeout_remedy", nil)
 	default:
 		o.Kind = KindUnreachable

@@ -19,7 +19,7 @@ import (
 // localized failure: what could not be done (service and URL), why in words
 // (TLS, DNS, refused, proxy, timeout, redirect, size), and the Go error
 // text on a detail line for whoever has to dig further.
-func Failure(err error, service, endpoint string, timeout time.Duration) *failure.Failure {
+func Failure(err error, service failure.Service, endpoint string, timeout time.Duration) *failure.Failure {
 	seconds := strconv.Itoa(int(timeout.Seconds()))
 	data := map[string]any{"Service": service, "URL": endpoint, "Seconds": seconds}
 	var (

@@ -38,8 +38,8 @@ func ParseCRN(crn string) (Instance, bool) {
 	return Instance{GUID: guid, CRN: crn, Region: parts[5]}, true
 }
 
-// ResourceControllerService is the product name used in messages.
-const ResourceControllerService = "Resource Controller"
+// ResourceControllerService is the Resource Controller as messages name it.
+const ResourceControllerService = failure.ServiceResourceController
 
 // ResourceControllerURL is RESOURCE_CONTROLLER_URL (the platform-services
 // SDK's own external-configuration variable) if set, else the public or,

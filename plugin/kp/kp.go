@@ -33,8 +33,8 @@ var Regions = []string{
 // ResourceID is Key Protect's resource_id in the global catalog.
 const ResourceID = "ee41347f-b18e-4ca6-bf80-b5467c63f9a6"
 
-// Service is the product name used in messages.
-const Service = "Key Protect"
+// Service is Key Protect as messages name it.
+const Service = failure.ServiceKeyProtect
 
 // ValidInstanceID reports whether id has the shape of an instance GUID
 // (8-4-4-4-12 hexadecimal digits).

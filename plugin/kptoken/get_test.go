@@ -18,7 +18,7 @@ func TestSessionRenewalUsesTheCLITimeout(t *testing.T) {
 	h.IAM.SetDelay(3 * time.Second)
 	// Without the CLI's timeout the SDK's client would wait and succeed.
 	r := h.Run("", "get")
-	cmdtest.ExpectFailure(t, r, 1, "did not answer within 1 seconds", "http-timeout")
+	cmdtest.ExpectFailure(t, r, 1, " within 1 second.", "http-timeout")
 }
 
 func TestUnknownCommandAndBrokenStdout(t *testing.T) {

@@ -43,7 +43,7 @@ func TestRedirectsAreRefused(t *testing.T) {
 				}
 				r := h.Run("", args...)
 				host := strings.TrimPrefix(other.URL, "http://")
-				cmdtest.ExpectFailure(t, r, 1, "redirect (HTTP "+strconv.Itoa(status)+") to "+host, "Check the IAM endpoint")
+				cmdtest.ExpectFailure(t, r, 1, "redirect (HTTP "+strconv.Itoa(status)+") to "+host, "Check the endpoint and any proxy")
 				if hits.Load() != 0 {
 					t.Fatalf("the redirect was followed: %d requests reached the other host", hits.Load())
 				}
@@ -100,7 +100,7 @@ func TestOversizedRepliesAreRefused(t *testing.T) {
 		h := newHost(t)
 		h.IAM.Script(iamtest.Reply{Status: 200, ContentType: "application/json", Body: big})
 		r := h.RunEnv(env, "", "get", "--apikey", "@"+h.Write("key", cmdtest.ServiceKey))
-		if r.Code != 1 || r.Stdout != "" || !strings.Contains(r.Stderr, "FAILED\nThe reply of IAM at "+h.IAM.URL+" is larger than 1 MiB") {
+		if r.Code != 1 || r.Stdout != "" || !strings.Contains(r.Stderr, "FAILED\nThe reply from IAM at "+h.IAM.URL+" is larger than 1 MiB") {
 			t.Fatalf("want FAILED for the oversized reply:\n%.2000s", r)
 		}
 		if len(r.Stderr) > 64<<10 {

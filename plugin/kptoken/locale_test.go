@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/kp-token/kp-token/i18n"
+	"github.com/kp-token/kp-token/plugin/cmd/cmdtest"
 	"github.com/kp-token/kp-token/plugin/iamtest"
 )
 
@@ -17,9 +18,9 @@ func TestLocalizedRuns(t *testing.T) {
 		label, expires, failed, cause, remedy, usage, table, valid string
 	}
 	langs := map[string]expect{
-		"fr_FR": {"Jeton IAM\u00a0:  Bearer ", "Le jeton expire le", "ECHEC", "IAM n'a pas accepté la clé d'API (erreur BXNIM0415E)",
+		"fr_FR": {"IAM token:  Bearer ", "Le jeton expire le", "ECHEC", "IAM n'a pas accepté la clé d'API (erreur BXNIM0415E)",
 			"ibmcloud iam service-api-key-create", "Syntaxe incorrecte.", "Zone", "valide pendant 1 heure 1 minute"},
-		"ko_KR": {"IAM 토큰:  Bearer ", "토큰이", "실패", "IAM이 API 키를 수락하지 않았습니다(오류 BXNIM0415E)",
+		"ko_KR": {"IAM token:  Bearer ", "토큰이", "실패", "IAM이 API 키를 수락하지 않았습니다(오류 BXNIM0415E)",
 			"ibmcloud iam service-api-key-create", "잘못된 사용법입니다.", "필드", "1시간 1분 동안 유효"},
 	}
 	for locale, want := range langs {
@@ -106,7 +107,7 @@ func TestEveryLocale(t *testing.T) {
 			h := newHost(t)
 			h.LoginUser(time.Hour, func(s *iamtest.Session) { s.Locale = locale })
 			r := h.Run("", "get")
-			if r.Code != 0 || !strings.HasPrefix(r.Stdout, tr.T("label_iam_token")+"  Bearer ") {
+			if r.Code != 0 || !strings.HasPrefix(r.Stdout, "IAM token:  Bearer ") {
 				t.Fatalf("get:\n%s", r)
 			}
 			r = h.Run("", "inspect")
@@ -130,6 +131,71 @@ func TestEveryLocale(t *testing.T) {
 			r = h.Run("", "gett")
 			if r.Code != 2 || !strings.Contains(r.Stderr, tr.T("usage_did_you_mean", map[string]any{"Suggestion": "get"})) {
 				t.Fatalf("usage:\n%s", r)
+			}
+		})
+	}
+}
+
+// TestStdoutIsTheSameInEveryLanguage: what 'get' prints on stdout is data,
+// byte for byte the same in every locale, whether the language comes from
+// the CLI's setting or from LANG; the language lives on stderr. (The same
+// holds in-process, with a fixed clock, for every form: package get.)
+func TestStdoutIsTheSameInEveryLanguage(t *testing.T) {
+	forms := [][]string{
+		{"get"},
+		{"get", "-q"},
+		{"get", "--output", "raw"},
+		{"get", "--output", "header", "--instance-id", cmdtest.InstanceID},
+		{"get", "--output", "env", "--instance-id", cmdtest.InstanceID},
+		{"get", "--output", "env", "--shell", "powershell", "--instance-id", cmdtest.InstanceID},
+	}
+	run := func(locale, how string) (stdout []string, stderr string) {
+		h := newHost(t)
+		env := map[string]string{"LANG": "en_US.UTF-8"}
+		mod := func(s *iamtest.Session) { s.Locale = locale }
+		if how == "LANG" {
+			env["LANG"] = locale + ".UTF-8"
+			mod = func(s *iamtest.Session) {}
+		}
+		h.LoginUser(time.Hour, mod)
+		for _, args := range forms {
+			r := h.RunEnv(env, "", args...)
+			if r.Code != 0 {
+				t.Fatalf("%s (%s) %v:\n%s", locale, how, args, r)
+			}
+			stdout = append(stdout, r.Stdout)
+			if len(args) == 1 {
+				stderr = r.Stderr
+			}
+		}
+		return stdout, stderr
+	}
+	// Each locale has a session of its own, so its token differs: each is
+	// compared with en_US on the token it was given.
+	english := func(out []string) []string {
+		token := cmdtest.BearerOf(t, out[1])
+		var norm []string
+		for _, o := range out {
+			norm = append(norm, strings.ReplaceAll(o, token, "TOKEN"))
+		}
+		return norm
+	}
+	want, enErr := run("en_US", "session")
+	want = english(want)
+	for i, locale := range i18n.Locales()[1:] {
+		how := []string{"session", "LANG"}[i%2]
+		t.Run(locale+"/"+how, func(t *testing.T) {
+			got, stderr := run(locale, how)
+			got = english(got)
+			for j := range forms {
+				if got[j] != want[j] {
+					t.Errorf("%v: stdout %q, en_US %q", forms[j], got[j], want[j])
+				}
+			}
+			// The expiry line, as the locale's catalog begins it.
+			expiry, _, _ := strings.Cut(i18n.New(locale).T("token_expires_at", map[string]any{"Time": "\x00"}), "\x00")
+			if stderr == enErr || !strings.HasPrefix(stderr, expiry) {
+				t.Errorf("stderr is not in %s: %q (want it to start with %q)", locale, stderr, expiry)
 			}
 		})
 	}

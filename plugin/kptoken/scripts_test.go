@@ -27,7 +27,7 @@ func TestBrokenStdoutFailsEveryCommand(t *testing.T) {
 	}
 	for _, args := range [][]string{
 		{"get"}, {"get", "--output", "raw"}, {"inspect"}, {"inspect", "--file", tokenFile, "--output", "json"},
-		{"cache-delete", "--all"}, {"cache-delete", "--apikey", keyFile, "--output", "json"}, {"version"}, {"refresh"},
+		{"cache-delete", "--all", "--output", "json"}, {"cache-delete", "--apikey", keyFile, "--output", "json"}, {"version"}, {"refresh"},
 	} {
 		full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
 		if err != nil {

@@ -140,8 +140,8 @@ func TestSetupSignals(t *testing.T) {
 		}
 		assertInOrder(t, r, "The setup was stopped by SIGINT.",
 			"Not verified: an API key named kp-auto may have been created for the service ID "+sid[0].ID,
-			"Not undone: the access policy "+h.IAM.Policies()[0].ID+" could not be deleted. Delete it by running 'ibmcloud iam service-policy-delete "+sid[0].ID+" "+h.IAM.Policies()[0].ID+" -f'.",
-			"Not undone: the service ID "+sid[0].ID+" could not be deleted. Delete it by running 'ibmcloud iam service-id-delete "+sid[0].ID+" -f'.")
+			"Not undone: the access policy "+h.IAM.Policies()[0].ID+" could not be deleted. Run 'ibmcloud iam service-policy-delete "+sid[0].ID+" "+h.IAM.Policies()[0].ID+" -f' to finish the deletion.",
+			"Not undone: the service ID "+sid[0].ID+" could not be deleted. Run 'ibmcloud iam service-id-delete "+sid[0].ID+" -f' to finish the deletion.")
 	})
 }
 

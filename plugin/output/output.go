@@ -19,10 +19,12 @@ import (
 	"github.com/kp-token/kp-token/plugin/token"
 )
 
-// Format is how results are printed. The forms, one place for all:
+// Format is how results are printed. The forms, one place for all; what
+// goes to stdout is data, the same bytes in every language (the language
+// lives on stderr and in help):
 //
-//	human   'IAM token:  Bearer ...' on stdout (the shape of 'ibmcloud iam
-//	        oauth-tokens'), the expiry and notices on stderr
+//	human   'IAM token:  Bearer ...' on stdout (the line of 'ibmcloud iam
+//	        oauth-tokens', never translated), the expiry and notices on stderr
 //	quiet   -q: 'Bearer ...' alone, the Authorization header value
 //	raw     the bare access token alone (for 'Authorization: Bearer $T')
 //	json    one JSON object
@@ -131,8 +133,15 @@ type Printer struct {
 	Now   func() time.Time
 }
 
-// Token prints a token in the chosen form. In human form the token line has
-// the shape of 'ibmcloud iam oauth-tokens' on stdout and its expiry goes to
+// TokenLabel starts the human form's line. It is the label 'ibmcloud iam
+// oauth-tokens' prints and the Key Protect page shows in every language
+// ("IAM token:  Bearer eyJ..."), so it is data, not a message: a script
+// written for that command (awk '{print $4}') finds the token in every
+// locale.
+const TokenLabel = "IAM token:"
+
+// Token prints a token in the chosen form. In human form the token line is
+// the line of 'ibmcloud iam oauth-tokens' on stdout and its expiry goes to
 // stderr, so that scripts written for that command keep working.
 func (p *Printer) Token(t token.Token, kp Target) error {
 	// A token is printed on one line and nothing it carries may add one.
@@ -176,7 +185,7 @@ func (p *Printer) Token(t token.Token, kp Target) error {
 		_, err := io.WriteString(p.Out, b.String())
 		return err
 	default:
-		if _, err := fmt.Fprintf(p.Out, "%s  %s\n", p.Translator.T("label_iam_token"), bearer); err != nil {
+		if _, err := fmt.Fprintf(p.Out, "%s  %s\n", TokenLabel, bearer); err != nil {
 			return err
 		}
 		p.Info(p.Expiry(t.ExpiresAt()))

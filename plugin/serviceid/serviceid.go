@@ -190,7 +190,7 @@ func (c *Client) Grant(ctx context.Context, account, iamID, instance, role strin
 func (c *Client) ListFailure(err error, cause, serviceID string) error {
 	status, msg := problem(err)
 	if status == 0 {
-		return httpclient.Failure(err, "IAM", c.URL, c.Timeout)
+		return httpclient.Failure(err, failure.ServiceIAM, c.URL, c.Timeout)
 	}
 	f := failure.New(cause, map[string]any{"ID": serviceID, "Status": status, "Message": msg, "URL": c.URL})
 	if status == http.StatusUnauthorized || status == http.StatusForbidden {
@@ -313,12 +313,12 @@ func pageToken(next *string, name string) string {
 }
 
 // fail maps an API error to a failure naming the step.
-func (c *Client) fail(err error, step string) error {
+func (c *Client) fail(err error, step failure.Msg) error {
 	status, msg := problem(err)
 	if status == 0 {
-		return httpclient.Failure(err, "IAM", c.URL, c.Timeout)
+		return httpclient.Failure(err, failure.ServiceIAM, c.URL, c.Timeout)
 	}
-	data := map[string]any{"Step": failure.Msg(step), "Status": status, "Message": msg, "URL": c.URL}
+	data := map[string]any{"Step": step, "Status": status, "Message": msg, "URL": c.URL}
 	if status == http.StatusUnauthorized || status == http.StatusForbidden {
 		return failure.New("setup_forbidden", data).WithRemedy("setup_forbidden_remedy", nil).Wrap(err)
 	}

@@ -17,8 +17,8 @@ import (
 type undoList []undoStep
 
 type undoStep struct {
-	what string // message ID of what it is
-	id   string // its ID, when known
+	what failure.Msg // what it is, a noun phrase (setup_undo_...)
+	id   string      // its ID, when known
 	// command is the command that deletes the thing with the ID id.
 	command func(id string) string
 	remove  func(ctx context.Context, id string) error
@@ -137,7 +137,7 @@ func (u undoList) run(ctx context.Context) []failure.Line {
 			ids = found
 		}
 		for _, id := range ids {
-			data := map[string]any{"What": failure.Msg(s.what), "ID": id, "Command": s.command(id)}
+			data := map[string]any{"What": s.what, "ID": id, "Command": s.command(id)}
 			var err error
 			for attempt := 0; attempt < 2; attempt++ {
 				if err = s.remove(ctx, id); err == nil || ctx.Err() != nil {

@@ -139,7 +139,7 @@ func (c *IAM) classify(err error, grant string) error {
 	if errors.As(err, &authErr) && authErr.HTTPProblem != nil && authErr.Response != nil {
 		err = c.fromReply(authErr.Response, grant, err)
 	} else {
-		err = httpclient.Failure(err, "IAM", c.URL, c.Timeout)
+		err = httpclient.Failure(err, failure.ServiceIAM, c.URL, c.Timeout)
 	}
 	// Say what was tried when retries were made.
 	if f, ok := failure.As(err); ok && httpclient.Attempts(c.Client) > 1 {
@@ -163,7 +163,7 @@ func (c *IAM) fromReply(r *core.DetailedResponse, grant string, err error) error
 	}
 	switch {
 	case status == http.StatusTooManyRequests || status >= 500:
-		o := failure.Outage{Kind: failure.KindUnavailable, Service: "IAM", URL: c.URL, Status: status, Code: code}
+		o := failure.Outage{Kind: failure.KindUnavailable, Service: failure.ServiceIAM, URL: c.URL, Status: status, Code: code}
 		return failure.NewOutage(o).Wrap(err)
 	case code == "":
 		return unexpectedReply(status, c.URL).Wrap(err)

@@ -151,5 +151,5 @@ func sessionRefreshError(err error, req SessionRequest) error {
 		}
 		return failure.New("iam_rejected", data).WithRemedy("session_login_remedy", nil).WithKind(failure.KindRejected).Wrap(err)
 	}
-	return httpclient.Failure(err, "IAM", req.URL, req.Timeout)
+	return httpclient.Failure(err, failure.ServiceIAM, req.URL, req.Timeout)
 }

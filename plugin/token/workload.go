@@ -100,7 +100,7 @@ func (c *IAM) FromVPC(metadataURL string, p Profile) (Token, error) {
 			data := map[string]any{"Profile": p.String(), "Status": authErr.Response.GetStatusCode(), "Code": metadataCode(authErr.Response), "Message": authErr.Summary}
 			return Token{}, failure.New("profile_vpc_refused", data).WithRemedy("profile_vpc_remedy", data).Wrap(err)
 		}
-		f := httpclient.Failure(err, "VPC instance metadata service", url, c.Timeout)
+		f := httpclient.Failure(err, failure.ServiceVPCMetadata, url, c.Timeout)
 		if f.Kind != failure.KindTimeout {
 			// Not on a VPC instance, most likely: not an outage others
 			// would share.

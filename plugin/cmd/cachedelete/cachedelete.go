@@ -4,7 +4,6 @@ package cachedelete
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -113,21 +112,28 @@ func cacheDeleteRun(opts *CacheDeleteOptions) error {
 	case output.Quiet:
 		return nil
 	}
-	_, err = fmt.Fprint(opts.IO.Out, report(opts.Translator, res, opts.All))
-	return err
+	// In human form what was deleted is said on stderr, as notices: the
+	// deletion is the result, the sentences are messages in the user's
+	// language, and stdout stays for data (--output json), the same in
+	// every language. gh says "Deleted ..." only to a terminal for the
+	// same reason; IBMCLOUD_QUIET hides them like every notice.
+	for _, l := range report(opts.Translator, res, opts.All) {
+		p.Notice(l)
+	}
+	return nil
 }
 
 // report says, one line each, what was deleted, then how much.
-func report(t *i18n.Translator, res removed, all bool) string {
-	var b strings.Builder
-	line := func(id string, data map[string]any) { b.WriteString(t.T(id, data) + "\n") }
+func report(t *i18n.Translator, res removed, all bool) []string {
+	var lines []string
+	line := func(id string, data map[string]any) { lines = append(lines, t.T(id, data)) }
 	if len(res.Tokens)+len(res.Instances) == 0 {
 		if all {
 			line("cache_delete_all_none", nil)
 		} else {
 			line("cache_delete_none", nil)
 		}
-		return b.String()
+		return lines
 	}
 	for _, r := range res.Tokens {
 		who := r.Name
@@ -135,7 +141,8 @@ func report(t *i18n.Translator, res removed, all bool) string {
 			who = fmt.Sprintf("%s (%s)", r.Name, r.IAMID)
 		}
 		if who == "" {
-			who = t.T("cache_delete_unknown_subject")
+			line("cache_delete_removed_unreadable", nil)
+			continue
 		}
 		line("cache_delete_removed", map[string]any{"Subject": output.SafeLine(who), "Endpoint": output.SafeLine(r.Endpoint)})
 	}
@@ -148,12 +155,12 @@ func report(t *i18n.Translator, res removed, all bool) string {
 		line("cache_delete_instance_removed", map[string]any{"Name": output.SafeLine(i.Name), "ID": i.InstanceID, "Region": output.SafeLine(i.Region)})
 	}
 	if len(res.Tokens) > 0 || !all {
-		b.WriteString(t.N("cache_delete_count", len(res.Tokens), nil) + "\n")
+		lines = append(lines, t.N("cache_delete_count", len(res.Tokens), nil))
 	}
 	if len(res.Instances) > 0 {
-		b.WriteString(t.N("cache_delete_instance_count", len(res.Instances), nil) + "\n")
+		lines = append(lines, t.N("cache_delete_instance_count", len(res.Instances), nil))
 	}
-	return b.String()
+	return lines
 }
 
 // remove deletes the entries, and with --all the instance lookups, and

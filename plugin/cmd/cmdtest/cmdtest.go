@@ -61,6 +61,8 @@ type Host struct {
 	// Binary, when set, is the real kp-token, which Run then runs as the
 	// CLI does; otherwise commands run in this process.
 	Binary string
+	// Now, when set, is the clock of in-process runs (time.Now otherwise).
+	Now func() time.Time
 }
 
 // New is a host with a logged-out CLI (its endpoints configured).
@@ -265,7 +267,7 @@ func (h *Host) runHere(env map[string]string, stdin string, args []string) Resul
 	f := factory.New(factory.Options{
 		Stdin: in, Stdout: &cmdutil.CheckedWriter{W: &out}, Stderr: &errb,
 		Locale: locale, Context: ctx, Getenv: getenv, Environ: func() []string { return Environ(env) },
-		Secrets: secrets, ConfigPath: h.configPath(), Version: Version,
+		Secrets: secrets, ConfigPath: h.configPath(), Version: Version, Now: h.Now,
 	})
 	err := root.Run(f, args)
 	if configErr != nil {

@@ -324,12 +324,12 @@ func TestGetFailures(t *testing.T) {
 			l.Close()
 			args, _, _ := key(h)
 			return args, map[string]string{"IAM_ENDPOINT": "http://" + addr}, ""
-		}, 1, "cannot be reached", "Check your network connection", -1},
+		}, 1, "kp-token could not reach IAM at http://", "Check your network connection", -1},
 		{"timeout", func(h *cmdtest.Host) ([]string, map[string]string, string) {
 			h.IAM.SetDelay(3 * time.Second)
 			h.Login(iamtest.Session{HTTPTimeout: 1})
 			return key(h)
-		}, 1, "did not answer within 1 seconds", "http-timeout", 1},
+		}, 1, "No answer came from IAM at http://127.0.0.1:", "http-timeout", 1},
 		{"http to a remote IAM refused", func(h *cmdtest.Host) ([]string, map[string]string, string) {
 			args, _, _ := key(h)
 			return args, map[string]string{"IAM_ENDPOINT": "http://iam.cloud.ibm.com"}, ""

@@ -20,9 +20,9 @@ func TestTransportCauseIsNamed(t *testing.T) {
 	tests := []struct {
 		name, endpoint, locale, want string
 	}{
-		{"refused", "http://127.0.0.1:1", "", "cannot be reached. The connection was refused"},
+		{"refused", "http://127.0.0.1:1", "", "could not reach IAM at http://127.0.0.1:1. The connection was refused"},
 		{"untrusted certificate", tls.URL, "", "signed by an authority this machine does not trust"},
-		{"refused, in French", "http://127.0.0.1:1", "fr_FR", "est inaccessible. La connexion a été refusée"},
+		{"refused, in French", "http://127.0.0.1:1", "fr_FR", "Impossible de joindre IAM (http://127.0.0.1:1). La connexion a été refusée"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -59,7 +59,7 @@ func TestGetKeyProtectFailures(t *testing.T) {
 		{"KP_INSTANCE_ID not a GUID", map[string]string{"KP_INSTANCE_ID": "nope"}, nil, 2,
 			"The value nope of KP_INSTANCE_ID is not a Key Protect instance ID", "Incorrect Usage"},
 		{"plain http endpoint", nil, []string{"--kp-endpoint", "http://kms.example.com", "--output", "env"}, 1,
-			"The Key Protect endpoint http://kms.example.com (from --kp-endpoint) uses plain HTTP", "https://us-south.kms.cloud.ibm.com"},
+			"The endpoint http://kms.example.com for Key Protect (from --kp-endpoint) uses plain HTTP", "or leave out --kp-endpoint to use the default"},
 		{"env needs a region", map[string]string{}, []string{"--output", "env"}, 1,
 			"No region is known for Key Protect", "ibmcloud target -r REGION"},
 	}

@@ -264,7 +264,7 @@ func TestSetupEscapesServerText(t *testing.T) {
 	if len(undone) != 1 || !strings.HasPrefix(undone[0], "Undone: the access policy") || len(notUndone) != 1 {
 		t.Fatalf("the report was rewritten:\n%s", r.Stderr)
 	}
-	want := `Delete it by running 'ibmcloud iam service-id-delete 'ServiceId-00000001-aaaa-4bbb-8ccc-000000000001'\''$(touch pwned)\x1b[1A\r\nUndone: the service ID everything was deleted.' -f'.`
+	want := `Run 'ibmcloud iam service-id-delete 'ServiceId-00000001-aaaa-4bbb-8ccc-000000000001'\''$(touch pwned)\x1b[1A\r\nUndone: the service ID everything was deleted.' -f' to finish the deletion.`
 	if !strings.HasSuffix(notUndone[0], want) {
 		t.Fatalf("the command is not one quoted word:\n%s\nwant suffix %s", notUndone[0], want)
 	}

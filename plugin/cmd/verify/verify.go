@@ -94,8 +94,11 @@ func verifyRun(ctx context.Context, opts *VerifyOptions) error {
 	v := Verdict{}
 	err = verify(ctx, opts, p, &v)
 	if p.Format == output.JSON {
+		// The verdict is data, the same in every language: its cause and
+		// remedy are in English, as IAM's and Key Protect's own error
+		// messages are; FAILED on stderr says them in the user's language.
 		if f, ok := failure.As(err); ok {
-			ft := cmdutil.RenderFailure(opts.Translator, f)
+			ft := cmdutil.RenderFailure(i18n.New(i18n.DefaultLocale), f)
 			v.Cause, v.Remedy = opts.Secrets.Scrub(ft.Cause), opts.Secrets.Scrub(ft.Remedy)
 		}
 		if err == nil || !failure.IsUsage(err) {

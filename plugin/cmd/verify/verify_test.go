@@ -62,10 +62,10 @@ func TestVerify(t *testing.T) {
 		{"bad token", key, cmdtest.InstanceID, kp.URL, []iamtest.Reply{{Status: 400, ContentType: "application/json",
 			Body: `{"metadata":{"collectionType":"application/vnd.ibm.kms.error+json","collectionTotal":1},"resources":[{"errorMsg":"Bad Request: The bearer token could not be read","reasons":[{"code":"BEARER_SUB_EXTRACTION_ERR","message":"The bearer token could not be read","status":400}]}]}`}}, nil,
 			"Key Protect refused the request (HTTP 400): BEARER_SUB_EXTRACTION_ERR: The bearer token could not be read", "Check the access token and the instance ID"},
-		{"endpoint unreachable", key, cmdtest.InstanceID, closed, nil, nil, "Key Protect at " + closed + " cannot be reached. The connection was refused", "Key Protect endpoint"},
-		{"TLS failure", key, cmdtest.InstanceID, tls.URL, nil, nil, "signed by an authority this machine does not trust", "Key Protect endpoint"},
+		{"endpoint unreachable", key, cmdtest.InstanceID, closed, nil, nil, "kp-token could not reach Key Protect at " + closed + ". The connection was refused", "Check your network connection and the endpoint"},
+		{"TLS failure", key, cmdtest.InstanceID, tls.URL, nil, nil, "signed by an authority this machine does not trust", "Check your network connection and the endpoint"},
 		{"timeout", key, cmdtest.InstanceID, kp.URL, []iamtest.Reply{{Status: 200, Delay: 2500 * time.Millisecond}}, map[string]string{"IBMCLOUD_HTTP_TIMEOUT": "1"},
-			"Key Protect at " + kp.URL + " did not answer within 1 seconds", "--http-timeout"},
+			"No answer came from Key Protect at " + kp.URL + " within 1 second.", "--http-timeout"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -98,4 +98,25 @@ func TestVerify(t *testing.T) {
 		r := h.Run("", "verify", "--apikey", key, "--kp-endpoint", kp.URL, "--region", "us-south")
 		cmdtest.ExpectFailure(t, r, 1, "No Key Protect instance was found in the region us-south.", "ibmcloud resource service-instance-create NAME kms tiered-pricing us-south")
 	})
+}
+
+// TestVerifyJSONIsTheSameInEveryLanguage: the verdict on stdout is data,
+// the same bytes in every locale, its cause and remedy in English as
+// IAM's and Key Protect's own messages are; FAILED on stderr says them in
+// the user's language.
+func TestVerifyJSONIsTheSameInEveryLanguage(t *testing.T) {
+	h := cmdtest.New(t)
+	kp := h.WithKP()
+	userKeyFile := "@" + h.Write("userkey", cmdtest.UserKey)
+	args := []string{"verify", "--apikey", userKeyFile, "--instance-id", cmdtest.InstanceID, "--kp-endpoint", kp.URL, "--output", "json"}
+	en := h.RunEnv(map[string]string{"LANG": "en_US.UTF-8"}, "", args...)
+	if m := cmdtest.JSONOf(t, en); en.Code != 1 || !strings.HasPrefix(m["cause"].(string), "Key Protect refused access to the instance") {
+		t.Fatalf("en_US:\n%s", en)
+	}
+	for _, locale := range []string{"fr_FR", "ko_KR", "zh_Hant"} {
+		r := h.RunEnv(map[string]string{"LANG": locale + ".UTF-8"}, "", args...)
+		if r.Code != 1 || r.Stdout != en.Stdout || r.Stderr == en.Stderr {
+			t.Fatalf("%s: stdout is not en_US's, or stderr is not in %s:\n%s", locale, locale, r)
+		}
+	}
 }

@@ -64,8 +64,14 @@ func versionRun(opts *VersionOptions) error {
 	case output.Quiet:
 		_, err = fmt.Fprintln(opts.IO.Out, opts.Version)
 	default:
-		_, err = fmt.Fprintln(opts.IO.Out, opts.Translator.T("version_line", map[string]any{
-			"Version": opts.Version, "Commit": commit, "Go": info["go_version"], "Platform": info["platform"]}))
+		_, err = fmt.Fprintln(opts.IO.Out, line(opts.Version, commit, info["go_version"], info["platform"]))
 	}
 	return err
+}
+
+// line is the version line, the same in every language: it names a
+// build (a git commit is "commit" in IBM's catalogs too), and is what
+// a bug report quotes, so it is data rather than a message.
+func line(version, commit, goVersion, platform string) string {
+	return "kp-token " + version + " (commit " + commit + ", " + goVersion + ", " + platform + ")"
 }
