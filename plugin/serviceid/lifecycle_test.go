@@ -237,7 +237,7 @@ func TestRemovalInterruptedAtEachStep(t *testing.T) {
 		t.Run(tt.route, func(t *testing.T) {
 			w := newWorld(t)
 			second := w.iam.AddPolicy(iamtest.PolicyRecord{Subject: w.sid.IAMID, Role: roleCRN("Reader"), Account: w.sid.Account, Service: "cloud-object-storage"})
-			r := Removal{Account: iamtest.User.Account, Name: "kp-auto", File: w.file}
+			r := Removal{Account: iamtest.User.Account, Name: "kp-auto", File: w.file, Prove: w.prove}
 			if err := r.Check(&failure.Secrets{}); err != nil {
 				t.Fatal(err)
 			}

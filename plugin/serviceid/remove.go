@@ -22,6 +22,9 @@ type Removal struct {
 	// File is the service ID's key file, deleted last; "" keeps every
 	// file.
 	File string
+	// Prove gets a token for a key (credential.Resolver.Exchange): a key
+	// IAM does not show is deleted with File only when it works nowhere.
+	Prove func(ctx context.Context, key string) error
 
 	fileKey string // the key File holds, read by Check
 }
@@ -78,9 +81,15 @@ func (r Removal) survey(ctx context.Context, api *Client) (Inventory, error) {
 		switch {
 		case err != nil:
 			return inv, api.Failure(err, "setup_key_details_failed", map[string]any{"Path": r.File})
-		case found && k.IAMID != sid.IAMID:
-			return inv, failure.New("setup_keyfile_not_theirs", map[string]any{"Path": r.File, "Name": r.Name, "ID": sid.ID}).
-				WithRemedy("setup_keyfile_not_theirs_remedy", nil)
+		case !found:
+			// It may still work for an identity the caller cannot see.
+			if err := r.Prove(ctx, r.fileKey); err == nil {
+				return inv, notTheirs(r.File, sid)
+			} else if !failure.Is(err, failure.KindNotFound) {
+				return inv, err
+			}
+		case k.IAMID != sid.IAMID:
+			return inv, notTheirs(r.File, sid)
 		}
 	}
 	if inv.Policies, err = api.AccessPolicies(ctx, r.Account, sid.IAMID); err != nil {

@@ -237,8 +237,7 @@ func (s *rotation) oldKeys(ctx context.Context, sid ServiceID, keys []Key) (desc
 		// nowhere, and no key is deleted for it.
 		err := s.Prove(ctx, s.oldSecret)
 		if err == nil {
-			return "", failure.New("setup_keyfile_not_theirs", map[string]any{"Path": s.File, "Name": s.Name, "ID": sid.ID}).
-				WithRemedy("setup_keyfile_not_theirs_remedy", nil)
+			return "", notTheirs(s.File, sid)
 		}
 		if !failure.Is(err, failure.KindNotFound) {
 			return "", err
@@ -246,8 +245,7 @@ func (s *rotation) oldKeys(ctx context.Context, sid ServiceID, keys []Key) (desc
 		s.notify.Notice("setup_rotate_key_unknown", map[string]any{"Path": s.File})
 		return "", nil
 	case k.IAMID != sid.IAMID:
-		return "", failure.New("setup_keyfile_not_theirs", map[string]any{"Path": s.File, "Name": s.Name, "ID": sid.ID}).
-			WithRemedy("setup_keyfile_not_theirs_remedy", nil)
+		return "", notTheirs(s.File, sid)
 	}
 	s.old = []string{k.ID}
 	return k.Description, nil
@@ -367,6 +365,13 @@ func (s *rotation) leftLines(ids []string) []failure.Line {
 // new key.
 func (s *rotation) savedData(sig os.Signal) map[string]any {
 	return map[string]any{"ID": s.res.APIKeyID, "Path": s.File, "Signal": signals.Name(sig)}
+}
+
+// notTheirs is the failure of a key file that holds another identity's
+// key.
+func notTheirs(path string, sid ServiceID) error {
+	return failure.New("setup_keyfile_not_theirs", map[string]any{"Path": path, "Name": sid.Name, "ID": sid.ID}).
+		WithRemedy("setup_keyfile_not_theirs_remedy", nil)
 }
 
 // named is the one service ID named name in the account.

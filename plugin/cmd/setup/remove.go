@@ -48,11 +48,16 @@ func removeRun(ctx context.Context, opts *SetupOptions) error {
 	if err := r.Check(opts.Secrets); err != nil {
 		return err
 	}
-	admin, err := opts.Credentials(n).Admin(ctx, opts.Source)
+	creds := opts.Credentials(n)
+	admin, err := creds.Admin(ctx, opts.Source)
 	if err != nil {
 		return err
 	}
 	r.Account = admin.Account
+	r.Prove = func(ctx context.Context, key string) error {
+		_, err := creds.Exchange(ctx, key)
+		return err
+	}
 	api, err := serviceid.New(admin.IAMURL, admin.Token.AccessToken, opts.HTTPClient(opts.Timeout), opts.Timeout)
 	if err != nil {
 		return err

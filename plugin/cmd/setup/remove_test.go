@@ -193,6 +193,10 @@ func TestRemoveRefusals(t *testing.T) {
 			}
 			return []string{"--name", "kp-auto", "--file", file}
 		}, 1, "The API key in FILE is not a key of the service ID kp-auto", "--file FILE"},
+		{"a user's key in the file", func(t *testing.T, h *cmdtest.Host, file string) []string {
+			_ = os.WriteFile(file, []byte(cmdtest.UserKey), 0o600)
+			return []string{"--name", "kp-auto", "--file", file}
+		}, 1, "The API key in FILE is not a key of the service ID kp-auto", "--file FILE"},
 		{"a file that is not there", func(t *testing.T, h *cmdtest.Host, file string) []string {
 			return []string{"--name", "kp-auto", "--file", file + ".typo"}
 		}, 1, "The API key file FILE.typo does not exist.", "ibmcloud iam service-api-key-create"},
@@ -312,5 +316,22 @@ func TestRemoveEscapesServerText(t *testing.T) {
 	want := `Delete them by running 'ibmcloud iam service-id-delete 'ServiceId-00000001-aaaa-4bbb-8ccc-000000000001'\''$(touch pwned)\x1b[1A\r\nDeleted: the service ID everything.' -f'.`
 	if !strings.Contains(r.Stderr, want) {
 		t.Fatalf("the command is not one quoted word:\n%s\nwant %s", r.Stderr, want)
+	}
+}
+
+// TestRemoveAFileIAMForgot: a key file whose key works nowhere goes with
+// the service ID.
+func TestRemoveAFileIAMForgot(t *testing.T) {
+	h, file, _, theirs := removeHost(t)
+	if err := os.WriteFile(file, []byte(`{"apikey":"Zz9_gone000000000000000000000000000000000000"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := h.Run("", "setup", "--remove", "--name", "kp-auto", "-f", "--file", file)
+	if r.Code != 0 {
+		t.Fatalf("remove:\n%s", r)
+	}
+	onlyOthersLeft(t, h, theirs)
+	if _, err := os.Stat(file); err == nil {
+		t.Fatal("the file was kept")
 	}
 }
