@@ -356,3 +356,34 @@ func TestRotateOldKeyDeletion(t *testing.T) {
 			"Not verified: the old API key "+old.ID+" may have been deleted. Check by running 'ibmcloud iam service-api-keys "+sid+"'.")
 	})
 }
+
+// TestRotateAndRemoveLocalized: the later steps speak the CLI's language
+// on stderr; their JSON is the same in every language.
+func TestRotateAndRemoveLocalized(t *testing.T) {
+	for _, tt := range []struct {
+		locale, rotating, needsForce, deleted string
+	}{
+		{"fr_FR", "Création d'une nouvelle clé d'API pour l'ID de service kp-auto (", "L'entrée standard n'est pas un terminal\u00a0: la suppression ne peut pas demander de confirmation.",
+			"Suppression de l'ID de service kp-auto ("},
+		{"ko_KR", "서비스 ID kp-auto(", "표준 입력이 터미널이 아니므로 제거 시 확인을 요청할 수 없습니다.", "및 해당 API 키를 삭제하는 중..."},
+	} {
+		t.Run(tt.locale, func(t *testing.T) {
+			h, _ := setupHost(t)
+			h.LoginUser(time.Hour, func(s *iamtest.Session) { s.Locale = tt.locale })
+			file := filepath.Join(h.Home, "kp-auto.json")
+			setUp(t, h, file)
+			r := h.Run("", "setup", "--rotate", "--name", "kp-auto", "--file", file, "--output", "json")
+			if r.Code != 0 || !strings.Contains(r.Stderr, tt.rotating) || cmdtest.JSONOf(t, r)["apikey_id"] != h.IAM.APIKeys()[0].ID {
+				t.Fatalf("rotate:\n%s", r)
+			}
+			r = h.Run("", "setup", "--remove", "--name", "kp-auto")
+			if r.Code != 2 || !strings.Contains(r.Stderr, tt.needsForce) {
+				t.Fatalf("remove without -f:\n%s", r)
+			}
+			r = h.Run("", "setup", "--remove", "--name", "kp-auto", "-f")
+			if r.Code != 0 || !strings.Contains(r.Stderr, tt.deleted) {
+				t.Fatalf("remove:\n%s", r)
+			}
+		})
+	}
+}
