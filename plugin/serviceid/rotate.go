@@ -1,6 +1,7 @@
 package serviceid
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"io/fs"
@@ -222,7 +223,7 @@ func (s *rotation) oldKeys(ctx context.Context, sid ServiceID, keys []Key) (desc
 		for _, k := range keys {
 			if k.Name == s.Name {
 				s.old = append(s.old, k.ID)
-				description = cmpOr(description, k.Description)
+				description = cmp.Or(description, k.Description)
 			}
 		}
 		return description, nil
@@ -393,11 +394,4 @@ func named(ctx context.Context, api *Client, account, name string) (ServiceID, e
 	}
 	data["IDs"] = strings.Join(ids, ", ")
 	return ServiceID{}, failure.New("setup_serviceid_several", data).WithRemedy("setup_serviceid_several_remedy", nil)
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
