@@ -37,10 +37,15 @@ func (h *Help) Paragraphs(ids ...string) string {
 
 // Usage is the annotation that holds a command's usage line as the CLI
 // shows it ('ibmcloud kp-token get [...]'); Cobra's own Use is only the
-// name. nil for a run.
-func (h *Help) Usage(id string) map[string]string {
+// name. A command with several forms gives a message for each: one line
+// each. nil for a run.
+func (h *Help) Usage(ids ...string) map[string]string {
 	if h == nil {
 		return nil
 	}
-	return map[string]string{usageAnnotation: h.t.T(id)}
+	lines := make([]string, len(ids))
+	for i, id := range ids {
+		lines[i] = h.t.T(id)
+	}
+	return map[string]string{usageAnnotation: strings.Join(lines, "\n  ")}
 }

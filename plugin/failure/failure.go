@@ -88,6 +88,9 @@ const (
 	KindUnexpectedReply Kind = "unexpected-reply"
 	// KindInstanceNotFound: Key Protect does not know the instance.
 	KindInstanceNotFound Kind = "instance-not-found"
+	// KindForbidden: a server refused the caller what it asked (403): the
+	// identity lacks a role there, which another service may not need.
+	KindForbidden Kind = "forbidden"
 )
 
 // Outage reports whether k says the server was busy, down or out of reach:

@@ -30,7 +30,7 @@ type PolicyRecord struct {
 
 // APIKeyRecord is an API key the server holds.
 type APIKeyRecord struct {
-	ID, Name, IAMID, Account, Key string
+	ID, Name, IAMID, Account, Key, Description string
 }
 
 type admin struct {
@@ -58,7 +58,9 @@ func (s *Server) adminState() *admin {
 }
 
 // FailNext makes the next request of method and path prefix (e.g. "POST
-// /v1/policies") get reply instead of its normal answer.
+// /v1/policies") get reply instead of its normal answer. A route that ends
+// with "$" is the whole path: "GET /v1/apikeys$" is the listing, not
+// GET /v1/apikeys/details.
 func (s *Server) FailNext(route string, r Reply) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -129,6 +131,32 @@ func (s *Server) AddServiceID(account, name string) ServiceIDRecord {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.newServiceID(account, name, "")
+}
+
+// AddServiceIDKey registers an API key named name for the service ID; the
+// key works at the token service.
+func (s *Server) AddServiceIDKey(sid ServiceIDRecord, name string) APIKeyRecord {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a := s.adminState()
+	a.seq++
+	rec := APIKeyRecord{ID: fmt.Sprintf("ApiKey-%08d-aaaa-4bbb-8ccc-%012d", a.seq, a.seq), Name: name, IAMID: sid.IAMID,
+		Account: sid.Account, Key: fmt.Sprintf("Ak_%d_%s", a.seq, randomToken()[:36])}
+	a.apikeys[rec.ID] = rec
+	s.keys[rec.Key] = Identity{IAMID: sid.IAMID, Name: sid.Name, SubType: "ServiceId", Account: sid.Account}
+	return rec
+}
+
+// AddPolicy registers an access policy (any service's) and returns it
+// with its ID.
+func (s *Server) AddPolicy(p PolicyRecord) PolicyRecord {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a := s.adminState()
+	a.seq++
+	p.ID = fmt.Sprintf("%08d-1111-4222-8333-%012d", a.seq, a.seq)
+	a.policies[p.ID] = p
+	return p
 }
 
 func (s *Server) newServiceID(account, name, desc string) ServiceIDRecord {
@@ -221,11 +249,14 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(body)
 }
 
-// next takes the first entry queued for the longest route prefix of route.
+// next takes the first entry queued for the longest route prefix of route
+// (or for route itself, written with a final "$").
 func next[T any](queues map[string][]T, route string) *T {
 	best := ""
 	for prefix, list := range queues {
-		if strings.HasPrefix(route, prefix) && len(list) > 0 && len(prefix) >= len(best) {
+		whole, exact := strings.CutSuffix(prefix, "$")
+		match := strings.HasPrefix(route, prefix) || (exact && route == whole)
+		if match && len(list) > 0 && len(prefix) >= len(best) {
 			best = prefix
 		}
 	}
@@ -308,6 +339,13 @@ func (s *Server) handleAdmin(w http.ResponseWriter, r *http.Request) {
 			identityError(w, http.StatusNotFound, "BXNIM0102E", "Service ID not found.")
 			return
 		}
+		// As IAM does, the service ID's API keys go with it.
+		for kid, k := range a.apikeys {
+			if k.IAMID == a.serviceIDs[id].IAMID {
+				delete(a.apikeys, kid)
+				delete(s.keys, k.Key)
+			}
+		}
 		delete(a.serviceIDs, id)
 		w.WriteHeader(http.StatusNoContent)
 	case r.Method == http.MethodPost && r.URL.Path == "/v1/apikeys":
@@ -318,13 +356,25 @@ func (s *Server) handleAdmin(w http.ResponseWriter, r *http.Request) {
 		}
 		a.seq++
 		key := fmt.Sprintf("Ak_%d_%s", a.seq, randomToken()[:36])
-		rec := APIKeyRecord{ID: fmt.Sprintf("ApiKey-%08d-aaaa-4bbb-8ccc-%012d", a.seq, a.seq), Name: str("name"), IAMID: owner.IAMID, Account: owner.Account, Key: key}
+		rec := APIKeyRecord{ID: fmt.Sprintf("ApiKey-%08d-aaaa-4bbb-8ccc-%012d", a.seq, a.seq), Name: str("name"), IAMID: owner.IAMID,
+			Account: owner.Account, Key: key, Description: str("description")}
 		a.apikeys[rec.ID] = rec
 		// The key works at the token service at once.
 		s.keys[key] = Identity{IAMID: owner.IAMID, Name: owner.Name, SubType: "ServiceId", Account: owner.Account}
 		writeJSON(w, http.StatusCreated, map[string]any{"id": rec.ID, "entity_tag": "1-x", "crn": "crn:v1:bluemix:public:iam-identity::a/" + owner.Account + "::apikey:" + rec.ID,
 			"locked": false, "created_by": fmt.Sprint(claims["iam_id"]), "name": rec.Name, "iam_id": owner.IAMID, "account_id": owner.Account,
-			"apikey": key, "created_at": time.Now().UTC().Format(time.RFC3339)})
+			"description": rec.Description, "apikey": key, "created_at": time.Now().UTC().Format(time.RFC3339)})
+	case r.Method == http.MethodGet && r.URL.Path == "/v1/apikeys/details":
+		// The key named by its value (IAM-ApiKey), as the caller may see
+		// it: a key of another account is not found. *unverified*: the
+		// status IAM gives an unknown key here (404 assumed).
+		for _, k := range a.apikeys {
+			if k.Key == r.Header.Get("IAM-ApiKey") && k.Account == accountOf(claims) {
+				writeJSON(w, http.StatusOK, apiKeyJSON(k))
+				return
+			}
+		}
+		identityError(w, http.StatusNotFound, "BXNIM0415E", "Provided API key could not be found.")
 	case r.Method == http.MethodGet && r.URL.Path == "/v1/apikeys":
 		q := r.URL.Query()
 		var list []APIKeyRecord
@@ -337,8 +387,7 @@ func (s *Server) handleAdmin(w http.ResponseWriter, r *http.Request) {
 		page, token := pageOf(len(list), q.Get("pagesize"), q.Get("pagetoken"), 20)
 		items := []any{}
 		for _, k := range list[page[0]:page[1]] {
-			items = append(items, map[string]any{"id": k.ID, "name": k.Name, "iam_id": k.IAMID, "account_id": k.Account,
-				"entity_tag": "1-x", "locked": false, "created_at": time.Now().UTC().Format(time.RFC3339)})
+			items = append(items, apiKeyJSON(k))
 		}
 		reply := map[string]any{"offset": page[0], "limit": page[1] - page[0], "apikeys": items}
 		if token != "" {
@@ -430,6 +479,23 @@ func policyJSON(p PolicyRecord) map[string]any {
 		"roles":     []any{map[string]any{"role_id": p.Role}},
 		"resources": []any{map[string]any{"attributes": []any{attr("accountId", p.Account), attr("serviceName", p.Service), attr("serviceInstance", p.Instance)}}},
 	}
+}
+
+// apiKeyJSON is a key as IAM describes it, without its value.
+func apiKeyJSON(k APIKeyRecord) map[string]any {
+	m := map[string]any{"id": k.ID, "name": k.Name, "iam_id": k.IAMID, "account_id": k.Account, "entity_tag": "1-x", "locked": false,
+		"crn": "crn:v1:bluemix:public:iam-identity::a/" + k.Account + "::apikey:" + k.ID, "created_at": time.Now().UTC().Format(time.RFC3339)}
+	if k.Description != "" {
+		m["description"] = k.Description
+	}
+	return m
+}
+
+// accountOf is the account a token's claims name.
+func accountOf(claims map[string]any) string {
+	a, _ := claims["account"].(map[string]any)
+	s, _ := a["bss"].(string)
+	return s
 }
 
 func (s *Server) serviceIDByIAMID(iamID string) (ServiceIDRecord, bool) {

@@ -297,12 +297,39 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.script = s.script[1:]
 	}
 	delay := s.delay
+	var hold *Hold
+	if h := next(s.adminState().holds, "POST /identity/token"); h != nil && scripted == nil {
+		hold = *h
+	}
 	s.mu.Unlock()
 
 	if scripted != nil {
 		serveScripted(w, scripted)
 		return
 	}
+	if hold != nil {
+		// HoldNext("POST /identity/token"): the answer is made, then held.
+		rec := httptest.NewRecorder()
+		s.answer(rec, r, req, delay)
+		close(hold.Arrived)
+		select {
+		case <-hold.release:
+		case <-r.Context().Done():
+			return
+		case <-time.After(time.Minute):
+		}
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(rec.Code)
+		_, _ = w.Write(rec.Body.Bytes())
+		return
+	}
+	s.answer(w, r, req, delay)
+}
+
+// answer answers a token request after delay.
+func (s *Server) answer(w http.ResponseWriter, r *http.Request, req Request, delay time.Duration) {
 	// A client that goes away (a signal during the exchange) ends the wait,
 	// so that Close does not wait for the whole delay.
 	select {

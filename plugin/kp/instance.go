@@ -146,8 +146,13 @@ func (f *Finder) instance(it resourcecontrollerv2.ResourceInstance) (Instance, e
 func (f *Finder) fail(err error) error {
 	var hp *core.HTTPProblem
 	if errors.As(err, &hp) && hp.Response != nil {
-		data := map[string]any{"Status": hp.Response.GetStatusCode(), "Message": hp.Summary, "URL": f.URL}
-		return failure.New("rc_failed", data).WithRemedy("rc_failed_remedy", nil).Wrap(err)
+		status := hp.Response.GetStatusCode()
+		data := map[string]any{"Status": status, "Message": hp.Summary, "URL": f.URL}
+		fl := failure.New("rc_failed", data).WithRemedy("rc_failed_remedy", nil).Wrap(err)
+		if status == http.StatusForbidden {
+			fl.WithKind(failure.KindForbidden)
+		}
+		return fl
 	}
 	return httpclient.Failure(err, ResourceControllerService, f.URL, f.Timeout)
 }

@@ -113,6 +113,22 @@ func (c *Client) Delete(ctx context.Context, id string) error {
 // Policies returns the IDs of the access policies that give iamID the role
 // on the Key Protect instance.
 func (c *Client) Policies(ctx context.Context, account, iamID, instance, role string) ([]string, error) {
+	return c.listPolicies(ctx, account, iamID, func(pol iampolicymanagementv1.PolicyTemplateMetaData) bool {
+		return grants(pol, iamID, instance, role)
+	})
+}
+
+// AccessPolicies returns the IDs of every access policy whose subject is
+// iamID, whatever it gives access to.
+func (c *Client) AccessPolicies(ctx context.Context, account, iamID string) ([]string, error) {
+	return c.listPolicies(ctx, account, iamID, func(pol iampolicymanagementv1.PolicyTemplateMetaData) bool {
+		return subjectOf(pol) == iamID
+	})
+}
+
+// listPolicies returns the IDs of iamID's access policies that keep
+// accepts.
+func (c *Client) listPolicies(ctx context.Context, account, iamID string, keep func(iampolicymanagementv1.PolicyTemplateMetaData) bool) ([]string, error) {
 	p := c.policy
 	opts := p.NewListPoliciesOptions(account).SetIamID(iamID).SetType("access").SetLimit(100)
 	var out []string
@@ -122,7 +138,7 @@ func (c *Client) Policies(ctx context.Context, account, iamID, instance, role st
 			return nil, err
 		}
 		for _, pol := range list.Policies {
-			if deref(pol.ID) != "" && grants(pol, iamID, instance, role) {
+			if deref(pol.ID) != "" && keep(pol) {
 				out = append(out, deref(pol.ID))
 			}
 		}
@@ -132,6 +148,18 @@ func (c *Client) Policies(ctx context.Context, account, iamID, instance, role st
 		opts.SetStart(deref(list.Next.Start))
 	}
 	return out, nil
+}
+
+// subjectOf is the IAM ID a policy gives access to.
+func subjectOf(pol iampolicymanagementv1.PolicyTemplateMetaData) string {
+	for _, s := range pol.Subjects {
+		for _, a := range s.Attributes {
+			if deref(a.Name) == "iam_id" {
+				return deref(a.Value)
+			}
+		}
+	}
+	return ""
 }
 
 // grants reports whether pol is the policy Grant creates.
@@ -188,15 +216,35 @@ func (c *Client) Grant(ctx context.Context, account, iamID, instance, role strin
 // ListFailure is the failure of a Policies or Keys call on serviceID:
 // cause is setup_policies_list_failed or setup_keys_list_failed.
 func (c *Client) ListFailure(err error, cause, serviceID string) error {
+	return c.Failure(err, cause, map[string]any{"ID": serviceID})
+}
+
+// Failure is the failure of a call that err ended: cause is a whole
+// sentence about what was asked, given data and IAM's Status, Message and
+// URL. A call IAM did not answer is a network failure.
+func (c *Client) Failure(err error, cause string, data map[string]any) error {
+	return c.failure(err, cause, data, "setup_step_failed_remedy")
+}
+
+// failure is Failure with remedy for an answer other than a refusal (none
+// when empty).
+func (c *Client) failure(err error, cause string, data map[string]any, remedy string) error {
 	status, msg := problem(err)
 	if status == 0 {
 		return httpclient.Failure(err, failure.ServiceIAM, c.URL, c.Timeout)
 	}
-	f := failure.New(cause, map[string]any{"ID": serviceID, "Status": status, "Message": msg, "URL": c.URL})
+	all := map[string]any{"Status": status, "Message": msg, "URL": c.URL}
+	for k, v := range data {
+		all[k] = v
+	}
+	f := failure.New(cause, all)
 	if status == http.StatusUnauthorized || status == http.StatusForbidden {
 		return f.WithRemedy("setup_forbidden_remedy", nil).Wrap(err)
 	}
-	return f.WithRemedy("setup_step_failed_remedy", nil).Wrap(err)
+	if remedy != "" {
+		f.WithRemedy(remedy, nil)
+	}
+	return f.Wrap(err)
 }
 
 // Revoke deletes a policy; one already gone counts as deleted.
@@ -210,18 +258,35 @@ type APIKey struct {
 	ID, Name, Secret string
 }
 
+// Key is an API key as IAM describes it, never its value.
+type Key struct {
+	ID, Name, IAMID, Account, Description string
+}
+
 // Keys returns the IDs of iamID's API keys named name.
 func (c *Client) Keys(ctx context.Context, account, iamID, name string) ([]string, error) {
-	opts := c.identity.NewListAPIKeysOptions().SetAccountID(account).SetIamID(iamID).SetPagesize(100)
+	all, err := c.ListKeys(ctx, account, iamID)
 	var out []string
+	for _, k := range all {
+		if k.Name == name {
+			out = append(out, k.ID)
+		}
+	}
+	return out, err
+}
+
+// ListKeys returns iamID's API keys.
+func (c *Client) ListKeys(ctx context.Context, account, iamID string) ([]Key, error) {
+	opts := c.identity.NewListAPIKeysOptions().SetAccountID(account).SetIamID(iamID).SetPagesize(100)
+	var out []Key
 	for page := 0; page < maxPages; page++ {
 		list, _, err := c.identity.ListAPIKeysWithContext(ctx, opts)
 		if err != nil {
 			return nil, err
 		}
 		for _, k := range list.Apikeys {
-			if deref(k.Name) == name && deref(k.IamID) == iamID && deref(k.ID) != "" {
-				out = append(out, deref(k.ID))
+			if deref(k.IamID) == iamID && deref(k.ID) != "" {
+				out = append(out, keyOf(k))
 			}
 		}
 		token := pageToken(list.Next, "pagetoken")
@@ -231,6 +296,29 @@ func (c *Client) Keys(ctx context.Context, account, iamID, name string) ([]strin
 		opts.SetPagetoken(token)
 	}
 	return out, nil
+}
+
+// KeyOf describes the API key whose value is secret (GET
+// /v1/apikeys/details, the value in the IAM-ApiKey header): found is
+// false when IAM does not know it. The caller has added secret to the
+// run's secrets: the header is in the trace.
+func (c *Client) KeyOf(ctx context.Context, secret string) (k Key, found bool, err error) {
+	reply, _, err := c.identity.GetAPIKeysDetailsWithContext(ctx, c.identity.NewGetAPIKeysDetailsOptions().SetIamAPIKey(secret))
+	if err != nil {
+		status, _ := problem(err)
+		if status == http.StatusNotFound || (status == http.StatusBadRequest && iamErrorCode(err) == "BXNIM0415E") {
+			return Key{}, false, nil
+		}
+		return Key{}, false, err
+	}
+	if deref(reply.ID) == "" {
+		return Key{}, false, c.incomplete()
+	}
+	return keyOf(*reply), true, nil
+}
+
+func keyOf(k iamidentityv1.APIKey) Key {
+	return Key{ID: deref(k.ID), Name: deref(k.Name), IAMID: deref(k.IamID), Account: deref(k.AccountID), Description: deref(k.Description)}
 }
 
 // CreateKey creates an API key for iamID; the secret is not stored by IAM.
@@ -323,6 +411,25 @@ func (c *Client) fail(err error, step failure.Msg) error {
 		return failure.New("setup_forbidden", data).WithRemedy("setup_forbidden_remedy", nil).Wrap(err)
 	}
 	return failure.New("setup_step_failed", data).WithRemedy("setup_step_failed_remedy", nil).Wrap(err)
+}
+
+// iamErrorCode is the IAM Identity API's error code in err's reply
+// ("BXNIM0415E"), "" when there is none.
+func iamErrorCode(err error) string {
+	var hp *core.HTTPProblem
+	if !errors.As(err, &hp) || hp.Response == nil {
+		return ""
+	}
+	body, _ := hp.Response.Result.(map[string]any)
+	if code, _ := body["errorCode"].(string); code != "" {
+		return code
+	}
+	if list, _ := body["errors"].([]any); len(list) > 0 {
+		first, _ := list[0].(map[string]any)
+		code, _ := first["code"].(string)
+		return code
+	}
+	return ""
 }
 
 // problem returns the status and message of an API's error reply (0 when

@@ -163,27 +163,39 @@ func (p Plan) steps(ctx context.Context, api *Client, notify Notifier, secrets *
 	return nil
 }
 
-// writeKey writes the key file, in the shape 'ibmcloud iam
-// service-api-key-create --file' writes, so that every tool that reads
-// those files reads this one.
+// writeKey writes the key file.
 func (p Plan) writeKey(secret string) error {
-	doc, err := json.MarshalIndent(map[string]string{
-		"name": p.Name, "description": p.Description,
-		"createdAt": p.CreatedAt.UTC().Format("2006-01-02T15:04-0700"), "apikey": secret,
-	}, "", "  ")
+	doc, err := keyDocument(p.Name, p.Description, p.CreatedAt, secret)
 	if err != nil {
 		return err
 	}
-	// Signals stay with setup's handler during the write: the write ends
-	// whole or leaves nothing, and setup then undoes what it made.
-	err = atomicfile.WriteWith(p.File, append(doc, '\n'), atomicfile.Options{SignalsHeld: true, NoReplace: !p.Force})
-	if errors.Is(err, fs.ErrExist) && !p.Force {
+	return writeKeyFile(p.File, doc, p.Force)
+}
+
+// keyDocument is a key file's content, in the shape 'ibmcloud iam
+// service-api-key-create --file' writes, so that every tool that reads
+// those files reads kp-token's.
+func keyDocument(name, description string, createdAt time.Time, secret string) ([]byte, error) {
+	doc, err := json.MarshalIndent(map[string]string{
+		"name": name, "description": description,
+		"createdAt": createdAt.UTC().Format("2006-01-02T15:04-0700"), "apikey": secret,
+	}, "", "  ")
+	return append(doc, '\n'), err
+}
+
+// writeKeyFile writes a key file: 0600, whole or not at all, and over an
+// existing file only when replace is set.
+func writeKeyFile(path string, doc []byte, replace bool) error {
+	// Signals stay with the caller's handler during the write: the write
+	// ends whole or leaves nothing, and the caller then undoes what it made.
+	err := atomicfile.WriteWith(path, doc, atomicfile.Options{SignalsHeld: true, NoReplace: !replace})
+	if errors.Is(err, fs.ErrExist) && !replace {
 		// Made by someone else since the plan was checked: theirs, left as
 		// it is.
-		return failure.New("setup_file_appeared", map[string]any{"Path": p.File}).WithRemedy("setup_file_exists_remedy", nil)
+		return failure.New("setup_file_appeared", map[string]any{"Path": path}).WithRemedy("setup_file_exists_remedy", nil)
 	}
 	if err != nil {
-		return failure.New("setup_file_write_failed", map[string]any{"Path": p.File}).
+		return failure.New("setup_file_write_failed", map[string]any{"Path": path}).
 			WithRemedy("tokenfile_write_remedy", nil).Wrap(err).WithDetail(err.Error())
 	}
 	return nil

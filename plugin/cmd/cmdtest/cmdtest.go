@@ -180,6 +180,17 @@ func (h *Host) Run(stdin string, args ...string) Result {
 // RunEnv is Run with variables added to the environment.
 func (h *Host) RunEnv(extra map[string]string, stdin string, args ...string) Result {
 	h.T.Helper()
+	return h.run(extra, strings.NewReader(stdin), args)
+}
+
+// RunInput is Run with in as standard input: a terminal (Terminal), say.
+func (h *Host) RunInput(in io.Reader, args ...string) Result {
+	h.T.Helper()
+	return h.run(nil, in, args)
+}
+
+func (h *Host) run(extra map[string]string, stdin io.Reader, args []string) Result {
+	h.T.Helper()
 	env := map[string]string{}
 	for k, v := range h.Env {
 		env[k] = v
@@ -203,11 +214,11 @@ func Environ(env map[string]string) []string {
 	return list
 }
 
-func (h *Host) runBinary(env map[string]string, stdin string, args []string) Result {
+func (h *Host) runBinary(env map[string]string, stdin io.Reader, args []string) Result {
 	h.T.Helper()
 	cmd := exec.Command(h.Binary, args...)
 	cmd.Env = Environ(env)
-	cmd.Stdin = strings.NewReader(stdin)
+	cmd.Stdin = stdin
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
@@ -253,7 +264,7 @@ func (s *session) VPCCRITokenURL() string {
 // runHere runs the command line in this process: the factory a real run
 // builds, package root's Run, and FAILED and the exit code as kptoken
 // shows them.
-func (h *Host) runHere(env map[string]string, stdin string, args []string) Result {
+func (h *Host) runHere(env map[string]string, in io.Reader, args []string) Result {
 	h.T.Helper()
 	getenv := func(k string) string { return env[k] }
 	var configErr error
@@ -263,7 +274,6 @@ func (h *Host) runHere(env map[string]string, stdin string, args []string) Resul
 	secrets := &failure.Secrets{}
 	secrets.Add(token.StripBearer(ctx.IAMToken()), ctx.IAMRefreshToken())
 	var out, errb bytes.Buffer
-	in := strings.NewReader(stdin)
 	f := factory.New(factory.Options{
 		Stdin: in, Stdout: &cmdutil.CheckedWriter{W: &out}, Stderr: &errb,
 		Locale: locale, Context: ctx, Getenv: getenv, Environ: func() []string { return Environ(env) },

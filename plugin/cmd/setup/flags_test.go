@@ -19,6 +19,8 @@ func TestNewCmdSetup(t *testing.T) {
 		apikey       string
 		profile      string
 		bad          bool
+		// rotate, remove and keepOld are the later steps' options.
+		rotate, remove, keepOld bool
 	}{
 		{args: "--name n --instance-id ID", name: "n", role: "Reader", target: target.Request{InstanceID: "ID"}},
 		{args: "--name n --instance kp --role writer --file k.json --description d --reuse -f", name: "n", role: "writer",
@@ -35,6 +37,18 @@ func TestNewCmdSetup(t *testing.T) {
 		{args: "--name n --cache-wait 1s", bad: true},
 		{args: "--name n --cr-token @t --profile p", bad: true},
 		{args: "--name n --vpc --profile p", bad: true},
+		{args: "--rotate --name n", name: "n", role: "Reader", rotate: true},
+		{args: "--rotate --name n --file k.json --keep-old -f --apikey @admin", name: "n", role: "Reader", file: "k.json",
+			rotate: true, keepOld: true, force: true, apikey: "@admin"},
+		{args: "--remove --name n --file k.json -f", name: "n", role: "Reader", file: "k.json", remove: true, force: true},
+		{args: "--rotate --remove --name n", bad: true},
+		{args: "--keep-old --name n", bad: true},
+		{args: "--remove --keep-old --name n", bad: true},
+		{args: "--rotate --name n --instance-id ID", bad: true},
+		{args: "--remove --name n --role Reader", bad: true}, // even the default value, given
+		{args: "--rotate --name n --description d", bad: true},
+		{args: "--remove --name n --reuse", bad: true},
+		{args: "--rotate --name n --instance kp", bad: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.args, func(t *testing.T) {
@@ -51,7 +65,8 @@ func TestNewCmdSetup(t *testing.T) {
 			}
 			if got.Name != tt.name || got.Role != tt.role || got.File != tt.file || got.Description != tt.desc ||
 				got.Target != tt.target || got.Reuse != tt.reuse || got.Force != tt.force || got.Source.APIKey != tt.apikey ||
-				got.Source.Profile != tt.profile || got.Source.MinValidity != credential.DefaultMinValidity || got.Source.CacheWait != credential.DefaultCacheWait {
+				got.Source.Profile != tt.profile || got.Source.MinValidity != credential.DefaultMinValidity || got.Source.CacheWait != credential.DefaultCacheWait ||
+				got.Rotate != tt.rotate || got.Remove != tt.remove || got.KeepOld != tt.keepOld {
 				t.Fatalf("options = %+v", got)
 			}
 		})

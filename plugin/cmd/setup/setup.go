@@ -1,6 +1,8 @@
 // Package setup is 'kp-token setup': a service ID with access to a Key
 // Protect instance, and its API key saved to a file, all or nothing (the
-// steps and their undo are serviceid.Plan's).
+// steps and their undo are serviceid.Plan's); with --rotate, a new key
+// for it (serviceid.Rotation); with --remove, its deletion
+// (serviceid.Removal).
 package setup
 
 import (
@@ -48,24 +50,39 @@ type SetupOptions struct {
 	Description string
 	Reuse       bool
 	Force       bool
+	// Rotate and Remove choose the service ID's later steps; KeepOld is
+	// --rotate's.
+	Rotate, Remove, KeepOld bool
+	// StdinTerminal reports whether standard input is a terminal, where
+	// --remove may ask its question.
+	StdinTerminal func() bool
 }
 
 // NewCmdSetup builds 'kp-token setup'; runF, when set, runs instead of the
 // command.
 func NewCmdSetup(f *cmdutil.Factory, runF func(*SetupOptions) error) *cobra.Command {
 	opts := &SetupOptions{IO: f.IO, Translator: f.Translator, Now: f.Now, CLIQuiet: f.Quiet, Secrets: f.Secrets, HTTPClient: f.HTTPClient,
-		Timeout: f.Timeout, Credentials: f.Credentials, Targets: f.Targets}
+		Timeout: f.Timeout, Credentials: f.Credentials, Targets: f.Targets, StdinTerminal: func() bool { return isTerminal(f.IO.In) }}
 	h := f.Help
 	c := &cobra.Command{
 		Use:         "setup",
 		Short:       h.T("setup_description"),
-		Long:        h.T("setup_long"),
-		Annotations: h.Usage("setup_usage"),
+		Long:        h.Paragraphs("setup_long", "setup_long_lifecycle"),
+		Annotations: h.Usage("setup_usage", "setup_rotate_usage", "setup_remove_usage"),
 		Args:        cmdutil.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			cmdutil.BindSource(c, &opts.Source)
+			if err := checkMode(c, opts); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(opts)
+			}
+			switch {
+			case opts.Rotate:
+				return rotateRun(c.Context(), opts)
+			case opts.Remove:
+				return removeRun(c.Context(), opts)
 			}
 			return setupRun(c.Context(), opts)
 		},
@@ -82,9 +99,42 @@ func NewCmdSetup(f *cmdutil.Factory, runF func(*SetupOptions) error) *cobra.Comm
 	fl.StringVar(&opts.Description, "description", "", h.T("flag_setup_description"))
 	fl.BoolVar(&opts.Reuse, "reuse", false, h.T("flag_setup_reuse"))
 	fl.BoolVarP(&opts.Force, "force", "f", false, h.T("flag_setup_force"))
+	fl.BoolVar(&opts.Rotate, "rotate", false, h.T("flag_setup_rotate"))
+	fl.BoolVar(&opts.KeepOld, "keep-old", false, h.T("flag_setup_keep_old"))
+	fl.BoolVar(&opts.Remove, "remove", false, h.T("flag_setup_remove"))
 	cmdutil.AddOutputFlags(c, h, &opts.Output, output.JSONOnly)
 	fl.Lookup("quiet").Usage = h.T("flag_exec_quiet")
 	return c
+}
+
+// createOnly are the options that only the creation of a service ID
+// takes.
+var createOnly = []string{"instance-id", "instance", "role", "description", "reuse"}
+
+// checkMode refuses options that do not go together: --rotate and
+// --remove, and an option of another mode than the one chosen.
+func checkMode(c *cobra.Command, opts *SetupOptions) error {
+	mode := ""
+	switch {
+	case opts.Rotate && opts.Remove:
+		return failure.Usagef("setup_modes_both", nil)
+	case opts.Rotate:
+		mode = "--rotate"
+	case opts.Remove:
+		mode = "--remove"
+	}
+	if opts.KeepOld && !opts.Rotate {
+		return failure.Usagef("setup_flag_needs", map[string]any{"Flag": "--keep-old", "Needs": "--rotate"})
+	}
+	if mode == "" {
+		return nil
+	}
+	for _, name := range createOnly {
+		if c.Flags().Changed(name) {
+			return failure.Usagef("setup_flag_not_with", map[string]any{"Flag": "--" + name, "Mode": mode})
+		}
+	}
+	return nil
 }
 
 // setupResult is what setup reports, also its --output json form; it
