@@ -69,6 +69,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./plugin/token
 	$(GO) test -run '^$$' -fuzz '^FuzzParseFile$$' -fuzztime $(FUZZTIME) ./plugin/token
 	$(GO) test -run '^$$' -fuzz '^FuzzParseEntry$$' -fuzztime $(FUZZTIME) ./plugin/cache
+	$(GO) test -run '^$$' -fuzz '^FuzzOn$$' -fuzztime $(FUZZTIME) ./plugin/kpapi
 
 # Coverage (not part of 'make test'): every test, the in-process ones and
 # the binary suite's runs of a binary built with -cover (their GOCOVERDIR),

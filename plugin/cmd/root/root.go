@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/kp-token/kp-token/plugin/cmd/api"
 	"github.com/kp-token/kp-token/plugin/cmd/cachedelete"
 	"github.com/kp-token/kp-token/plugin/cmd/exec"
 	"github.com/kp-token/kp-token/plugin/cmd/get"
@@ -32,6 +33,7 @@ var commands = []struct {
 	{"inspect", func(f *cmdutil.Factory) *cobra.Command { return inspect.NewCmdInspect(f, nil) }},
 	{"exec", func(f *cmdutil.Factory) *cobra.Command { return exec.NewCmdExec(f, nil) }},
 	{"verify", func(f *cmdutil.Factory) *cobra.Command { return verify.NewCmdVerify(f, nil) }},
+	{"api", func(f *cmdutil.Factory) *cobra.Command { return api.NewCmdAPI(f, nil) }},
 	{"setup", func(f *cmdutil.Factory) *cobra.Command { return setup.NewCmdSetup(f, nil) }},
 	{"cache-delete", func(f *cmdutil.Factory) *cobra.Command { return cachedelete.NewCmdCacheDelete(f, nil) }},
 	{"version", func(f *cmdutil.Factory) *cobra.Command { return version.NewCmdVersion(f, nil) }},
