@@ -300,6 +300,15 @@ func TestAPIRequestOptions(t *testing.T) {
 			t.Fatalf("got:\n%q", r.Stderr)
 		}
 	})
+	t.Run("-i hides a token the server echoes", func(t *testing.T) {
+		access, _ := f.h.LoginUser(time.Hour)
+		f.kp.Script(iamtest.Reply{Status: 200, ContentType: "application/json", Body: "{}", Header: map[string]string{"X-Echo": "Bearer " + access}})
+		r := f.h.Run("", "api", "/api/v2/keys", "-i", "--instance-id", cmdtest.InstanceID, "--kp-endpoint", f.kp.URL)
+		if r.Code != 0 || !strings.Contains(r.Stderr, "X-Echo: Bearer [PRIVATE DATA HIDDEN]") {
+			t.Fatalf("got:\n%s", r)
+		}
+		cmdtest.AssertNoSecrets(t, "stderr", r.Stderr, access)
+	})
 	usage := []struct {
 		name  string
 		stdin string
@@ -455,6 +464,7 @@ func TestAPIJQ(t *testing.T) {
 		{".resources[].id", "key-0000\nkey-0001\nkey-0002\n"},
 		{".metadata", `{"collectionTotal":3,"collectionType":"application/vnd.ibm.kms.key+json"}` + "\n"},
 		{"[.resources[] | select(.name == \"key 1\") | .id]", `["key-0001"]` + "\n"},
+		{`.resources[] | "\(.id)  \(.name)"`, "key-0000  key 0\nkey-0001  key 1\nkey-0002  key 2\n"}, // README
 		{"$ENV | length", "0\n"}, // no environment: IBMCLOUD_API_KEY could be there
 		{"empty", ""},
 	}
