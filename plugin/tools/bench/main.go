@@ -198,7 +198,8 @@ func main() {
 	row := func(name string, k, c []time.Duration, target float64) bool {
 		ratio := float64(median(k)) / float64(median(c))
 		ok := ratio <= target
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %.2fx | <= %.1fx | %s |\n", name, ms(median(k)), ms(p95(k)), ms(median(c)), ms(p95(c)), ratio, target, yes(ok))
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %.2fx | <= %sx | %s |\n", name, ms(median(k)), ms(p95(k)), ms(median(c)), ms(p95(c)), ratio,
+			strconv.FormatFloat(target, 'f', -1, 64), yes(ok))
 		return ok
 	}
 	ok1 := row("`get -q` from the cache", cached, curl1, 0.8)
