@@ -76,6 +76,24 @@ func (c *Client) Do(ctx context.Context, p *Prepared, u *url.URL) (*Response, er
 	return r, nil
 }
 
+// Answer is what Send got: Key Protect's answer, or with --paginate the
+// collection every page made (Response is then nil, unless Key Protect
+// refused a page or the first page was not a collection).
+type Answer struct {
+	Response   *Response
+	Collection *Collection
+}
+
+// Send sends p to u: once, or page after page when p paginates.
+func (c *Client) Send(ctx context.Context, p *Prepared, u *url.URL) (Answer, error) {
+	if p.Paginate {
+		resp, all, err := c.Paginate(ctx, p, u, p.MaxPages)
+		return Answer{Response: resp, Collection: all}, err
+	}
+	resp, err := c.Do(ctx, p, u)
+	return Answer{Response: resp}, err
+}
+
 // Failure says what Key Protect's refusal r means, in the words 'verify'
 // uses for the same answers (kp.Refused), with Key Protect's reason code
 // and message; who is the token's identity, for a refusal of access.

@@ -9,6 +9,7 @@ package kpapi
 import (
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -26,18 +27,29 @@ type Request struct {
 	// Path is a path on the Key Protect endpoint, with its query
 	// (/api/v2/keys?limit=10), or a URL on that endpoint.
 	Path string
-	// Body is the request's JSON body; nil for none.
-	Body []byte
+	// Body is the request's JSON body; nil for none. Data, when DataSet,
+	// is where to read it from instead (--data: @FILE, - or the text),
+	// Stdin what - reads.
+	Body    []byte
+	Data    string
+	DataSet bool
+	Stdin   io.Reader
 	// Headers are extra headers, each "Name: value".
 	Headers []string
+	// Paginate reads every page of a GET collection; MaxPages, when
+	// above 0, is how many pages may be read.
+	Paginate bool
+	MaxPages int
 }
 
 // Prepared is a request checked without the network, waiting for its
 // endpoint.
 type Prepared struct {
-	Method string
-	Header http.Header
-	Body   []byte
+	Method   string
+	Header   http.Header
+	Body     []byte
+	Paginate bool
+	MaxPages int
 	// path is the escaped path (relative to the endpoint unless abs is
 	// set), query the escaped query.
 	path, query string
@@ -55,7 +67,15 @@ var reserved = []string{"Authorization", "Bluemix-Instance", "Host", "Content-Le
 // Prepare checks r: its method, path or URL, headers and body. Every
 // mistake is a usage failure, found before any token is obtained.
 func Prepare(r Request) (*Prepared, error) {
-	p := &Prepared{Method: strings.ToUpper(strings.TrimSpace(r.Method)), Header: http.Header{}, Body: r.Body}
+	if r.DataSet {
+		body, err := ReadBody(r.Data, r.Stdin)
+		if err != nil {
+			return nil, err
+		}
+		r.Body = body
+	}
+	p := &Prepared{Method: strings.ToUpper(strings.TrimSpace(r.Method)), Header: http.Header{}, Body: r.Body,
+		Paginate: r.Paginate, MaxPages: r.MaxPages}
 	switch {
 	case p.Method == "" && r.Body != nil:
 		p.Method = http.MethodPost
@@ -67,6 +87,9 @@ func Prepare(r Request) (*Prepared, error) {
 	}
 	if r.Body != nil && (p.Method == http.MethodGet || p.Method == http.MethodHead) {
 		return nil, failure.Usagef("api_body_not_allowed", map[string]any{"Method": p.Method})
+	}
+	if r.Paginate && p.Method != http.MethodGet {
+		return nil, failure.Usagef("api_paginate_get", map[string]any{"Method": p.Method})
 	}
 	if err := p.parsePath(r.Path); err != nil {
 		return nil, err

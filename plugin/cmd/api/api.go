@@ -122,25 +122,18 @@ func apiRun(ctx context.Context, opts *APIOptions) error {
 			return err
 		}
 	}
-	req := kpapi.Request{Method: opts.Method, Path: opts.Path, Headers: opts.Headers}
 	if opts.DataSet {
+		// One reader only: --data - and a credential read from stdin.
 		for _, in := range [][2]string{{"--apikey", opts.Source.APIKey}, {"--cr-token", opts.Source.CRToken}} {
 			if opts.Data == "-" && in[1] == "-" {
 				return failure.Usagef("api_stdin_twice", map[string]any{"Flag": in[0]})
 			}
 		}
-		body, err := kpapi.ReadBody(opts.Data, opts.IO.In)
-		if err != nil {
-			return err
-		}
-		req.Body = body
 	}
-	prepared, err := kpapi.Prepare(req)
+	prepared, err := kpapi.Prepare(kpapi.Request{Method: opts.Method, Path: opts.Path, Headers: opts.Headers,
+		Data: opts.Data, DataSet: opts.DataSet, Stdin: opts.IO.In, Paginate: opts.Paginate, MaxPages: opts.LimitPages})
 	if err != nil {
 		return err
-	}
-	if opts.Paginate && prepared.Method != http.MethodGet {
-		return failure.Usagef("api_paginate_get", map[string]any{"Method": prepared.Method})
 	}
 	p := &output.Printer{Out: opts.IO.Out, Err: opts.IO.ErrOut, Translator: opts.Translator, Quiet: opts.Quiet || opts.CLIQuiet, Now: opts.Now}
 	n := cmdutil.Notices{P: p}
@@ -159,36 +152,34 @@ func apiRun(ctx context.Context, opts *APIOptions) error {
 	if opts.Include {
 		client.Seen = func(r *kpapi.Response) { writeHead(opts.IO.ErrOut, r, opts.Secrets) }
 	}
-	terminal := opts.Terminal()
-	var (
-		resp *kpapi.Response
-		all  *kpapi.Collection
-	)
-	if opts.Paginate {
-		resp, all, err = client.Paginate(ctx, prepared, u, opts.LimitPages)
-	} else {
-		resp, err = client.Do(ctx, prepared, u)
-	}
-	switch {
-	case err != nil:
+	answer, err := client.Send(ctx, prepared, u)
+	if err != nil {
 		return err
-	case all != nil:
-		if filter == nil && !terminal {
-			_, err = all.WriteTo(opts.IO.Out)
-			return err
-		}
+	}
+	return render(ctx, opts, client, answer, filter, who(t))
+}
+
+// render prints Key Protect's answer: the collection, the answer, or, when
+// Key Protect refused, its error document (as 'gh api' leaves it on
+// stdout, for a script's --jq) and the failure that says what it means.
+func render(ctx context.Context, opts *APIOptions, client *kpapi.Client, a kpapi.Answer, filter *jsonout.Filter, who kp.Who) error {
+	terminal := opts.Terminal()
+	resp := a.Response
+	switch {
+	case a.Collection != nil && filter == nil && !terminal:
+		_, err := a.Collection.WriteTo(opts.IO.Out)
+		return err
+	case a.Collection != nil:
 		var doc bytes.Buffer
-		if _, err := all.WriteTo(&doc); err != nil {
+		if _, err := a.Collection.WriteTo(&doc); err != nil {
 			return err
 		}
 		return jsonout.Write(ctx, opts.IO.Out, doc.Bytes(), filter, terminal)
 	case !resp.OK():
-		// As 'gh api' does: Key Protect's error document is the answer, on
-		// stdout (for a script's --jq), and FAILED says what it means.
 		if json.Valid(resp.Body) {
 			_ = jsonout.Write(ctx, opts.IO.Out, resp.Body, filter, terminal)
 		}
-		return client.Failure(resp, who(t))
+		return client.Failure(resp, who)
 	case len(resp.Body) == 0:
 		return nil // HEAD, 204 No Content
 	}
