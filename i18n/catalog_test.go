@@ -351,10 +351,11 @@ func fold(s string) string {
 
 // prose is a message without what is never translated: placeholders,
 // options, commands (quoted, or a command line such as "cat key.json |
-// ibmcloud kp-token get"), upper-case names.
+// ibmcloud kp-token get"), upper-case names, HTTP methods (GET is not the
+// verb "get").
 var notProse = regexp.MustCompile(`\{\{[^}]*\}\}|--[a-z][a-z-]*|'(?:ibmcloud|curl|cat|sh|IAM token|Authorization|Bearer|bluemix)[^']*'|` +
 	`\bibmcloud(?: [a-z][a-z-]*){1,3}|` +
-	`\b(?:KEY|KEY_FILE|FILE|DURATION|TOKEN|NAME|SERVICE_ID|ACCOUNT_ID|REGION|INSTANCE|INSTANCE_CRN|COMMAND|ARGS|SECONDS|PROFILE|FORMAT|SHELL|TEXT|ROLE)\b`)
+	`\b(?:KEY|KEY_FILE|FILE|DURATION|TOKEN|NAME|SERVICE_ID|ACCOUNT_ID|REGION|INSTANCE|INSTANCE_CRN|COMMAND|ARGS|SECONDS|PROFILE|FORMAT|SHELL|TEXT|ROLE|GET|HEAD|POST|PUT|PATCH|DELETE)\b`)
 
 // otherSenses are English phrases where a TERMS.md term means something
 // else: "pass" is IBM's "pass an option", not "standard error passes
@@ -513,6 +514,9 @@ func TestTermCheckCanFail(t *testing.T) {
 	}
 	if p := prose("for example: cat key.json | ibmcloud kp-token get --apikey -"); strings.Contains(p, "get") {
 		t.Errorf("a command line counted as prose: %q", p)
+	}
+	if p := prose("a GET request, then get a token"); strings.Contains(p, "GET") || !strings.Contains(p, "get a token") {
+		t.Errorf("the HTTP method GET and the verb get are not told apart: %q", p)
 	}
 }
 

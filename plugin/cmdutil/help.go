@@ -40,6 +40,12 @@ func metavar(flag string) string {
 		return "FORMAT"
 	case "cache-wait", "min-validity":
 		return "DURATION"
+	case "header":
+		return "'NAME: VALUE'"
+	case "jq":
+		return "EXPR"
+	case "limit-pages":
+		return "N"
 	}
 	return strings.ToUpper(strings.ReplaceAll(flag, "-", "_"))
 }

@@ -251,27 +251,15 @@ func Verify(ctx context.Context, client *http.Client, baseURL, instanceID, beare
 	if err == nil {
 		return access, 0, nil
 	}
-	data := map[string]any{"Instance": instanceID, "URL": baseURL, "Identity": who.Identity, "IAMID": who.IAMID}
 	e, answered := ServiceError(err)
 	if !answered {
 		return Access{}, 0, httpclient.Failure(TransportCause(err), Service, baseURL, timeout)
 	}
-	data["Status"], data["Reason"] = e.StatusCode, output.SafeLine(Reasons(e))
-	var f *failure.Failure
-	switch {
-	case e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusForbidden:
-		f = failure.New("verify_no_access", data).WithRemedy(noAccessRemedy(who, instanceID))
-	case e.StatusCode == http.StatusNotFound || mentionsInstance(e):
-		f = failure.New("verify_instance_not_found", data).WithRemedy("verify_instance_not_found_remedy", data).
-			WithKind(failure.KindInstanceNotFound)
-	case e.StatusCode == http.StatusBadRequest:
-		f = failure.New("verify_bad_request", data).WithRemedy("verify_bad_request_remedy", data)
-	case e.StatusCode == http.StatusTooManyRequests || e.StatusCode >= 500:
-		f = failure.New("kp_unavailable", data).WithRemedy("net_timeout_remedy", nil)
-	default:
-		f = failure.New("verify_rejected", data).WithRemedy("verify_bad_request_remedy", data)
-	}
-	return Access{}, e.StatusCode, f.Wrap(err)
+	r := Refusal{Status: e.StatusCode, Reason: Reasons(e), AboutInstance: mentionsInstance(e)}
+	// The list of keys is the instance itself: its 404 means that Key
+	// Protect does not know the instance.
+	r.AboutInstance = r.AboutInstance || e.StatusCode == http.StatusNotFound
+	return Access{}, e.StatusCode, Refused(r, baseURL, instanceID, who, "verify_bad_request_remedy").Wrap(err)
 }
 
 // noAccessRemedy is the command that gives who a role on the instance, as

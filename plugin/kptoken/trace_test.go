@@ -33,6 +33,8 @@ func TestTraceHidesSecrets(t *testing.T) {
 			}
 			tokenFile := filepath.Join(h.Home, "token.json")
 			keyFile := "@" + h.Write("key.json", `{"apikey":"`+cmdtest.ServiceKey+`"}`)
+			kp := h.WithKP()
+			onKP := []string{"--instance-id", cmdtest.InstanceID, "--kp-endpoint", kp.URL}
 			var all strings.Builder
 			for _, args := range [][]string{
 				{"get"},
@@ -47,6 +49,9 @@ func TestTraceHidesSecrets(t *testing.T) {
 				{"cache-delete", "--apikey", keyFile},
 				{"get", "--apikey", keyFile, "--no-cache"},
 				{"cache-delete", "--all"},
+				append([]string{"api", "/api/v2/keys", "-i", "--apikey", keyFile}, onKP...),
+				append([]string{"api", "/api/v2/keys", "--apikey", keyFile, "--data", `{"metadata":{"collectionType":"application/vnd.ibm.kms.key+json","collectionTotal":1},"resources":[{"name":"traced"}]}`}, onKP...),
+				append([]string{"api", "/api/v2/keys/nope", "--paginate", "--apikey", keyFile}, onKP...),
 			} {
 				r := h.RunEnv(env, "", args...)
 				if strings.Contains(r.Stderr, "panic") {
@@ -69,7 +74,7 @@ func TestTraceHidesSecrets(t *testing.T) {
 				all.Write(b)
 			}
 			trace := all.String()
-			if !strings.Contains(trace, "REQUEST:") || !strings.Contains(trace, "[PRIVATE DATA HIDDEN]") {
+			if !strings.Contains(trace, "REQUEST:") || !strings.Contains(trace, "[PRIVATE DATA HIDDEN]") || !strings.Contains(trace, "POST /api/v2/keys") {
 				t.Fatalf("no trace of the HTTP exchanges:\n%s", trace)
 			}
 			var file map[string]string
@@ -79,6 +84,12 @@ func TestTraceHidesSecrets(t *testing.T) {
 				file["access_token"], file["refresh_token"], h.Session().IAMRefreshToken(), strings.TrimPrefix(h.Session().IAMToken(), "Bearer ")}
 			for _, req := range h.IAM.Requests() {
 				secrets = append(secrets, req.Form["refresh_token"], req.Form["apikey"])
+			}
+			if len(kp.Requests()) != 3 {
+				t.Fatalf("Key Protect saw %d requests", len(kp.Requests()))
+			}
+			for _, req := range kp.Requests() {
+				secrets = append(secrets, strings.TrimPrefix(req.Authorization, "Bearer "))
 			}
 			cmdtest.AssertNoSecrets(t, "trace", trace, secrets...)
 			// The API key is in no file the plug-in wrote: cache entries,

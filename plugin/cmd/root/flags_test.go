@@ -15,7 +15,7 @@ import (
 )
 
 // usageFlag is an option named in a usage line: --name or -x.
-var usageFlag = regexp.MustCompile(`(?:^|[\s\[(|])(--[a-z][a-z-]*|-[a-z])\b`)
+var usageFlag = regexp.MustCompile(`(?:^|[\s\[(|])(--[a-z][a-z-]*|-[a-zA-Z])\b`)
 
 // TestUsageLinesAgreeWithFlags: each command's usage line, in every
 // catalog, names exactly the options the command takes (-h aside), so

@@ -21,6 +21,7 @@ func TestHelpValueNames(t *testing.T) {
 			"--output FORMAT", "--cache-wait DURATION", "--min-validity DURATION", "--region REGION", "--file FILE", "--profile PROFILE"}},
 		{"setup", []string{"--description TEXT", "--name NAME", "--role ROLE", "--instance INSTANCE"}},
 		{"cache-delete", []string{"--apikey KEY", "--account ID", "--cr-token FILE"}},
+		{"api", []string{"-X, --method METHOD", "--data DATA", "-H, --header 'NAME: VALUE'", "--jq EXPR", "--limit-pages N", "--kp-endpoint URL"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.command, func(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/kp-token/kp-token/plugin/cmd/api"
 	"github.com/kp-token/kp-token/plugin/cmd/cachedelete"
 	"github.com/kp-token/kp-token/plugin/cmd/exec"
 	"github.com/kp-token/kp-token/plugin/cmd/get"
@@ -34,6 +35,7 @@ var commands = []struct {
 	{"exec", func(f *cmdutil.Factory) *cobra.Command { return exec.NewCmdExec(f, nil) }},
 	{"verify", func(f *cmdutil.Factory) *cobra.Command { return verify.NewCmdVerify(f, nil) }},
 	{"instances", func(f *cmdutil.Factory) *cobra.Command { return instances.NewCmdInstances(f, nil) }},
+	{"api", func(f *cmdutil.Factory) *cobra.Command { return api.NewCmdAPI(f, nil) }},
 	{"setup", func(f *cmdutil.Factory) *cobra.Command { return setup.NewCmdSetup(f, nil) }},
 	{"cache-delete", func(f *cmdutil.Factory) *cobra.Command { return cachedelete.NewCmdCacheDelete(f, nil) }},
 	{"version", func(f *cmdutil.Factory) *cobra.Command { return version.NewCmdVersion(f, nil) }},

@@ -12,8 +12,6 @@ import (
 // headerFileRequests is how many Key Protect requests each loop makes.
 const headerFileRequests = 1000
 
-const benchInstance = "0d2a5b8e-1111-4c4c-9d9d-123456789abc"
-
 // headerFileLoops is a long job's two ways of calling Key Protect: curl
 // reading the headers from KP_HEADERS_FILE inside one 'exec', and the same
 // loop asking 'get --output header' before each request.
