@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/kp-token/kp-token/plugin/atomicfile"
+	"github.com/kp-token/kp-token/plugin/privatefs"
 	"github.com/kp-token/kp-token/plugin/token"
 )
 
@@ -82,41 +83,12 @@ type Cache struct {
 	Dir string
 }
 
-// ErrUnsafe is a cache folder kp-token will not use: a symlink, not a
-// folder, or owned by another user.
-var ErrUnsafe = errors.New("cache folder is not safe to use")
-
-// UnsafeError is ErrUnsafe for the folder Dir.
-type UnsafeError struct{ Dir string }
-
-func (e *UnsafeError) Error() string        { return ErrUnsafe.Error() + ": " + e.Dir }
-func (e *UnsafeError) Is(target error) bool { return target == ErrUnsafe }
-
 // Open creates the folder (0700) if needed. An existing folder is used
 // only if it is a plain folder owned by this user; looser modes are
 // tightened to 0700 first.
 func Open(dir string) (*Cache, error) {
-	// The folder is there and safe on every run but the first: one call.
-	if st, err := os.Lstat(dir); err == nil && st.IsDir() && ownedByMe(st) && st.Mode().Perm()&0o077 == 0 {
-		return &Cache{Dir: dir}, nil
-	}
-	if err := os.MkdirAll(filepath.Dir(dir), 0o700); err != nil {
+	if err := privatefs.Dir(dir); err != nil {
 		return nil, err
-	}
-	if err := os.Mkdir(dir, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
-		return nil, err
-	}
-	st, err := os.Lstat(dir)
-	if err != nil {
-		return nil, err
-	}
-	if !st.IsDir() || st.Mode()&fs.ModeSymlink != 0 || !ownedByMe(st) {
-		return nil, &UnsafeError{Dir: dir}
-	}
-	if st.Mode().Perm()&0o077 != 0 {
-		if err := os.Chmod(dir, 0o700); err != nil {
-			return nil, err
-		}
 	}
 	return &Cache{Dir: dir}, nil
 }
@@ -190,22 +162,22 @@ func (c *Cache) Store(k Key, t token.Token, now time.Time) error {
 // Lock takes k's cross-process lock, waiting until ctx ends. It always
 // tries once, so an expired ctx means "do not wait", not "do not lock".
 func (c *Cache) Lock(ctx context.Context, k Key) (unlock func(), err error) {
-	l, err := openLock(c.lockPath(k))
+	l, err := privatefs.OpenLock(c.lockPath(k), true)
 	if err != nil {
 		return nil, err
 	}
 	for {
-		ok, err := l.tryLock()
+		ok, err := l.TryLock()
 		if err != nil {
-			l.close()
+			l.Close()
 			return nil, err
 		}
 		if ok {
-			return l.unlock, nil
+			return l.Release, nil
 		}
 		select {
 		case <-ctx.Done():
-			l.close()
+			l.Close()
 			return nil, context.DeadlineExceeded
 		case <-time.After(10 * time.Millisecond):
 		}
@@ -268,15 +240,15 @@ func (c *Cache) DeleteAll() ([]Entry, error) {
 // removeLock deletes a lock file only when no process holds it; removing a
 // held one would let a newcomer lock a fresh file beside the holder.
 func (c *Cache) removeLock(path string) {
-	l, err := openLock(path)
+	l, err := privatefs.OpenLock(path, true)
 	if err != nil {
 		_ = os.Remove(path) // a symlink or worse: it is not ours to keep
 		return
 	}
-	if ok, err := l.tryLock(); err == nil && ok {
+	if ok, err := l.TryLock(); err == nil && ok {
 		_ = os.Remove(path)
-		l.unlock()
+		l.Release()
 		return
 	}
-	l.close()
+	l.Close()
 }

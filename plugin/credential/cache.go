@@ -6,6 +6,7 @@ import (
 
 	"github.com/kp-token/kp-token/plugin/cache"
 	"github.com/kp-token/kp-token/plugin/failure"
+	"github.com/kp-token/kp-token/plugin/privatefs"
 	"github.com/kp-token/kp-token/plugin/token"
 )
 
@@ -95,7 +96,7 @@ func (r *Resolver) warnCache(err error) {
 		return
 	}
 	r.warned = true
-	var unsafe *cache.UnsafeError
+	var unsafe *privatefs.UnsafeError
 	if errors.As(err, &unsafe) {
 		r.Notify.Warn("cache_unsafe", map[string]any{"Path": unsafe.Dir})
 		return

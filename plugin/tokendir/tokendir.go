@@ -27,6 +27,7 @@ import (
 	"github.com/kp-token/kp-token/plugin/atomicfile"
 	"github.com/kp-token/kp-token/plugin/failure"
 	"github.com/kp-token/kp-token/plugin/output"
+	"github.com/kp-token/kp-token/plugin/privatefs"
 	"github.com/kp-token/kp-token/plugin/token"
 )
 
@@ -54,7 +55,7 @@ type Dir struct {
 	Path string
 
 	mu     sync.Mutex
-	lock   *fileLock
+	lock   *privatefs.Lock
 	closed bool
 }
 
@@ -70,7 +71,7 @@ func Create(base string, now time.Time) (*Dir, error) {
 	if err != nil {
 		return nil, dirFailure(base, err)
 	}
-	l, err := createLock(filepath.Join(path, lockName))
+	l, err := privatefs.CreateLock(filepath.Join(path, lockName))
 	if err != nil {
 		_ = os.RemoveAll(path)
 		return nil, dirFailure(base, err)
@@ -122,7 +123,7 @@ func (d *Dir) Remove() error {
 	// Windows removes no file that is open: the lock goes first. Nobody
 	// takes it meanwhile: a sweeping run that did would find the token
 	// still valid and leave the directory, or expired and remove it too.
-	d.lock.release()
+	d.lock.Release()
 	return os.RemoveAll(d.Path)
 }
 
@@ -133,47 +134,15 @@ func (d *Dir) writeFailure(err error) error {
 
 func dirFailure(base string, err error) error {
 	f := failure.New("exec_files_dir_failed", map[string]any{"Path": base}).WithRemedy("exec_files_remedy", nil).Wrap(err)
-	var unsafe *UnsafeError
+	var unsafe *privatefs.UnsafeError
 	if !errors.As(err, &unsafe) {
 		f.WithDetail(err.Error())
 	}
 	return f
 }
 
-// UnsafeError is a folder kp-token will not keep token files in: a
-// symlink, not a folder, or owned by another user.
-type UnsafeError struct{ Dir string }
-
-func (e *UnsafeError) Error() string { return "token folder is not safe to use: " + e.Dir }
-
-// openBase makes sure base is a private folder of this user's: created
-// 0700 when missing, never a symlink or someone else's, its mode tightened
-// when looser.
-func openBase(base string) error {
-	if base == "" {
-		return errors.New("no plug-in directory")
-	}
-	if st, err := os.Lstat(base); err == nil && st.IsDir() && ownedByMe(st) && st.Mode().Perm()&0o077 == 0 {
-		return nil
-	}
-	if err := os.MkdirAll(filepath.Dir(base), 0o700); err != nil {
-		return err
-	}
-	if err := os.Mkdir(base, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
-		return err
-	}
-	st, err := os.Lstat(base)
-	if err != nil {
-		return err
-	}
-	if !st.IsDir() || st.Mode()&fs.ModeSymlink != 0 || !ownedByMe(st) {
-		return &UnsafeError{Dir: base}
-	}
-	if st.Mode().Perm()&0o077 != 0 {
-		return os.Chmod(base, 0o700)
-	}
-	return nil
-}
+// openBase makes sure base is a private folder of this user's (privatefs).
+func openBase(base string) error { return privatefs.Dir(base) }
 
 // Sweep removes from base the directories of runs that ended without
 // removing them (kill -9, a crash, a power cut): those no live run holds
@@ -201,15 +170,15 @@ func Sweep(base string, now time.Time) (removed []string) {
 // sweepOne removes one leftover if it is one; see Sweep.
 func sweepOne(path string, now time.Time) bool {
 	st, err := os.Lstat(path)
-	if err != nil || !st.IsDir() || st.Mode()&fs.ModeSymlink != 0 || !ownedByMe(st) {
+	if err != nil || !privatefs.Usable(st) {
 		return false
 	}
-	var held *fileLock
-	l, err := openLock(filepath.Join(path, lockName))
+	var held *privatefs.Lock
+	l, err := privatefs.OpenLock(filepath.Join(path, lockName), false)
 	switch {
 	case err == nil:
-		if ok, err := l.tryLock(); err != nil || !ok {
-			l.close()
+		if ok, err := l.TryLock(); err != nil || !ok {
+			l.Close()
 			return false // a live run's
 		}
 		held = l
@@ -227,14 +196,14 @@ func sweepOne(path string, now time.Time) bool {
 		done = now.Sub(st.ModTime()) >= newbornGrace
 	}
 	if held != nil {
-		held.release()
+		held.Release()
 	}
 	return done && os.RemoveAll(path) == nil
 }
 
 // expiry is the exp claim of the token in a leftover's token file.
 func expiry(path string) (time.Time, bool) {
-	f, err := openNoFollow(path)
+	f, err := privatefs.OpenNoFollow(path)
 	if err != nil {
 		return time.Time{}, false
 	}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/kp-token/kp-token/plugin/failure"
+	"github.com/kp-token/kp-token/plugin/privatefs"
 	"github.com/kp-token/kp-token/plugin/token"
 )
 
@@ -169,7 +170,7 @@ func TestUnsafeBase(t *testing.T) {
 	}
 	_, err := Create(link, time.Now())
 	f, ok := failure.As(err)
-	var unsafe *UnsafeError
+	var unsafe *privatefs.UnsafeError
 	if !ok || f.Cause != "exec_files_dir_failed" || !errors.As(err, &unsafe) {
 		t.Fatalf("a symlinked folder was used: %v", err)
 	}
@@ -203,7 +204,7 @@ func killed(t *testing.T, base string, exp time.Time) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := createLock(filepath.Join(path, lockName))
+	l, err := privatefs.CreateLock(filepath.Join(path, lockName))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,7 +212,7 @@ func killed(t *testing.T, base string, exp time.Time) string {
 	if err := d.Write(jwt(exp, 0), instance); err != nil {
 		t.Fatal(err)
 	}
-	d.lock.release()
+	d.lock.Release()
 	return d.Path
 }
 
