@@ -65,8 +65,8 @@ func WriteWith(path string, data []byte, o Options) (err error) {
 	// Under a supervisor (signals.Supervised) a signal ends nothing: the
 	// write completes or fails, and the deferred remove below takes the
 	// temporary file either way.
-	if !o.SignalsHeld && !signals.Supervised() {
-		stop := guard.removeOnSignal()
+	if !o.SignalsHeld {
+		stop := guard.removeOnSignal(nil)
 		defer stop()
 	}
 	tmp, err := guard.create(dir, "."+filepath.Base(path)+".tmp-*")
@@ -169,28 +169,74 @@ func (g *tempGuard) remove() {
 	}
 }
 
-// removeOnSignal removes the guarded file and exits 128+signal (130, 143,
-// 129, as shells report them) if SIGINT, SIGTERM or SIGHUP arrives before
-// stop is called. The lock in remove holds a signal back while a rename is
-// under way only as long as the rename itself.
-func (g *tempGuard) removeOnSignal() (stop func()) {
+// removeOnSignal removes the guarded file, then calls exit (nil: end the
+// process with 128+signal, 130, 143 or 129 as shells report them), when
+// SIGINT, SIGTERM or SIGHUP arrives before stop. The lock in remove holds
+// a signal back while a rename is under way only as long as the rename
+// itself.
+//
+// Under a supervisor (signals.Supervised: 'exec' renewing while its child
+// runs) a signal ends nothing, so no handler is needed: the caller removes
+// the file when its work ends, and the supervisor waits for that.
+func (g *tempGuard) removeOnSignal(exit func(os.Signal)) (stop func()) {
+	if signals.Supervised() {
+		return func() {}
+	}
+	if exit == nil {
+		exit = exitWithSignal
+	}
 	ch := make(chan os.Signal, 1)
 	signals.Notify(ch, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	done := make(chan struct{})
+	finished := make(chan struct{})
 	go func() {
+		defer close(finished)
 		select {
 		case s := <-ch:
 			g.remove()
-			code := 130
-			if n, ok := s.(syscall.Signal); ok {
-				code = 128 + int(n)
-			}
-			os.Exit(code)
+			exit(s)
 		case <-done:
 		}
 	}()
+	var once sync.Once
 	return func() {
-		signal.Stop(ch)
-		close(done)
+		once.Do(func() {
+			signal.Stop(ch)
+			close(done)
+			<-finished
+		})
 	}
+}
+
+func exitWithSignal(s os.Signal) {
+	code := 130
+	if n, ok := s.(syscall.Signal); ok {
+		code = 128 + int(n)
+	}
+	os.Exit(code)
+}
+
+// CreateTemp creates a temporary file for a secret in dir (pattern as
+// os.CreateTemp takes it), mode 0600, for a reader that needs a path. The
+// handler is in place before the file exists: until done is called, a
+// SIGINT, SIGTERM or SIGHUP removes the file, then calls exit (nil: end the
+// process with 128+signal). done removes the file.
+func CreateTemp(dir, pattern string, exit func(os.Signal)) (f *os.File, done func(), err error) {
+	g := &tempGuard{}
+	stop := g.removeOnSignal(exit)
+	done = func() {
+		g.remove()
+		stop()
+	}
+	if f, err = g.create(dir, pattern); err != nil {
+		stop()
+		return nil, nil, err
+	}
+	// CreateTemp's mode already; Windows keeps the folder's ACL.
+	if err = f.Chmod(0o600); err != nil && !isUnsupported(err) {
+		f.Close()
+		done()
+		return nil, nil, err
+	}
+	return f, done, nil
 }
