@@ -41,9 +41,9 @@ import (
 	"github.com/kp-token/kp-token/plugin/iamtest"
 )
 
-// The local account: a resource group, two Key Protect instances (one in
-// the targeted region and group, one in another region), and an API key
-// that IAM has deleted.
+// The local account: a resource group, two Key Protect instances (kp-demo
+// in the targeted region and group, where the user has a role; kp-eu in
+// another region), and an API key that IAM has deleted.
 const (
 	deletedKey = "Deleted_Key_000000000000000000000000000000"
 	demoGUID   = "0d2a5b8e-1111-4c4c-9d9d-123456789abc"
@@ -52,6 +52,23 @@ const (
 )
 
 var group = iamtest.ResourceGroup{ID: "4f6a1c2b9d8e4b7a8c5d3e2f1a0b9c8d", Name: "Default", Account: iamtest.User.Account}
+
+// Workloads: a trusted profile with a role on kp-demo that trusts a pod's
+// compute resource token (the file sa-token), a VPC virtual server, and a
+// CI service ID whose API key (ci-key.json) may assume it.
+const (
+	crToken = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQ6ZGVmYXVsdDpwb2QifQ.c2lnbmF0dXJl"
+	vsi     = "0717_8f5e2a1c-3b4d-4e6f-9a0b-1c2d3e4f5a6b"
+	ciKey   = "CI_ServiceId_Key_0123456789abcdefghijklmnopq"
+)
+
+var (
+	workload = &iamtest.TrustedProfile{ID: "Profile-5b1c7e2a-9d3f-4a6b-8c0d-2e4f6a8b0c1d", Name: "kp-workload",
+		Account: iamtest.User.Account, CRTokens: map[string]bool{crToken: true}, Instances: map[string]bool{vsi: true},
+		Assumers: map[string]bool{ciID.IAMID: true}}
+	ciID = iamtest.Identity{IAMID: "iam-ServiceId-9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b", Name: "ci-pipeline",
+		SubType: "ServiceId", Account: iamtest.User.Account}
+)
 
 func main() {
 	sandbox := flag.Bool("sandbox", false, "run COMMAND (default: a shell) against the local servers, with 'ibmcloud kp-token' on PATH")
@@ -75,6 +92,7 @@ type world struct {
 	iam  *iamtest.Server
 	kp   *iamtest.KeyProtect
 	rc   *iamtest.ResourceController
+	vpc  *iamtest.Metadata
 	home string
 }
 
@@ -84,8 +102,14 @@ func newWorld() (*world, error) {
 	w.rc = iamtest.NewResourceController(w.iam)
 	w.kp.AddInstance(demoGUID, 3)
 	w.kp.AddInstance(euGUID, 0)
-	// Key Protect lets in whoever setup gave a policy, as IAM would.
+	// The logged-in user has a role on kp-demo (not on kp-eu); Key Protect
+	// lets in whoever setup gives a policy, as IAM would.
+	w.kp.Allow(demoGUID, iamtest.User.IAMID)
 	w.iam.OnPolicy(func(instance, iamID string) { w.kp.Allow(instance, iamID) })
+	w.iam.AddProfile(workload)
+	w.iam.AddAPIKey(ciKey, ciID)
+	w.kp.Allow(demoGUID, "iam-"+workload.ID)
+	w.vpc = iamtest.NewMetadata(w.iam, vsi)
 	w.rc.RM.AddGroup(group)
 	w.rc.Add(
 		iamtest.RCInstance{GUID: demoGUID, Name: "kp-demo", Region: region, ResourceGroup: group.ID,
@@ -97,7 +121,15 @@ func newWorld() (*world, error) {
 		w.close()
 		return nil, err
 	}
-	err = os.WriteFile(filepath.Join(w.home, "deleted-key.json"), []byte(`{"apikey":"`+deletedKey+`"}`), 0o600)
+	for name, content := range map[string]string{
+		"deleted-key.json": `{"apikey":"` + deletedKey + `"}`,
+		"ci-key.json":      `{"apikey":"` + ciKey + `"}`,
+		"sa-token":         crToken,
+	} {
+		if err == nil {
+			err = os.WriteFile(filepath.Join(w.home, name), []byte(content), 0o600)
+		}
+	}
 	if err == nil {
 		err = w.login("en_US")
 	}
@@ -111,6 +143,7 @@ func newWorld() (*world, error) {
 func (w *world) close() {
 	w.kp.Close()
 	w.rc.Close()
+	w.vpc.Close()
 	w.iam.Close()
 	if w.home != "" {
 		os.RemoveAll(w.home)
@@ -129,7 +162,8 @@ func (w *world) login(locale string) error {
 
 // env is the environment 'ibmcloud' gives a plug-in, in the world's CLI
 // home. On IBM Cloud the Key Protect and Resource Controller endpoints
-// come from the targeted region; here both are local.
+// come from the targeted region, and the VPC metadata service is at
+// 169.254.169.254; here all three are local.
 func (w *world) env() []string {
 	return []string{
 		"IBMCLOUD_CONFIG_HOME=" + w.home,
@@ -141,6 +175,7 @@ func (w *world) env() []string {
 		"TZ=" + os.Getenv("TZ"),
 		"KP_ENDPOINT=" + w.kp.URL,
 		"RESOURCE_CONTROLLER_URL=" + w.rc.URL,
+		"IBMCLOUD_CR_VPC_URL=" + w.vpc.URL,
 	}
 }
 
