@@ -41,17 +41,22 @@ import (
 	"github.com/kp-token/kp-token/plugin/iamtest"
 )
 
-// The local account: a resource group, two Key Protect instances (kp-demo
-// in the targeted region and group, where the user has a role; kp-eu in
-// another region), and an API key that IAM has deleted.
+// The local account: two resource groups, three Key Protect instances
+// (kp-demo in the targeted region and group, where the user has a role;
+// kp-team in the same region and another group; kp-eu in another region),
+// and an API key that IAM has deleted.
 const (
 	deletedKey = "Deleted_Key_000000000000000000000000000000"
 	demoGUID   = "0d2a5b8e-1111-4c4c-9d9d-123456789abc"
 	euGUID     = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
+	teamGUID   = "3b5d7f9a-2222-4e6e-8a8a-0c1d2e3f4a5b"
 	region     = "us-south"
 )
 
-var group = iamtest.ResourceGroup{ID: "4f6a1c2b9d8e4b7a8c5d3e2f1a0b9c8d", Name: "Default", Account: iamtest.User.Account}
+var (
+	group = iamtest.ResourceGroup{ID: "4f6a1c2b9d8e4b7a8c5d3e2f1a0b9c8d", Name: "Default", Account: iamtest.User.Account}
+	team  = iamtest.ResourceGroup{ID: "9a8b7c6d5e4f4a3b2c1d0e9f8a7b6c5d", Name: "team-a", Account: iamtest.User.Account}
+)
 
 // Workloads: a trusted profile with a role on kp-demo that trusts a pod's
 // compute resource token (the file sa-token), a VPC virtual server, and a
@@ -102,6 +107,7 @@ func newWorld() (*world, error) {
 	w.rc = iamtest.NewResourceController(w.iam)
 	w.kp.AddInstance(demoGUID, 3)
 	w.kp.AddInstance(euGUID, 0)
+	w.kp.AddInstance(teamGUID, 0)
 	// The logged-in user has a role on kp-demo (not on kp-eu); Key Protect
 	// lets in whoever setup gives a policy, as IAM would.
 	w.kp.Allow(demoGUID, iamtest.User.IAMID)
@@ -110,12 +116,14 @@ func newWorld() (*world, error) {
 	w.iam.AddAPIKey(ciKey, ciID)
 	w.kp.Allow(demoGUID, "iam-"+workload.ID)
 	w.vpc = iamtest.NewMetadata(w.iam, vsi)
-	w.rc.RM.AddGroup(group)
+	w.rc.RM.AddGroup(group, team)
 	w.rc.Add(
 		iamtest.RCInstance{GUID: demoGUID, Name: "kp-demo", Region: region, ResourceGroup: group.ID,
 			ResourceID: iamtest.KeyProtectResourceID, Account: group.Account},
 		iamtest.RCInstance{GUID: euGUID, Name: "kp-eu", Region: "eu-de", ResourceGroup: group.ID,
-			ResourceID: iamtest.KeyProtectResourceID, Account: group.Account})
+			ResourceID: iamtest.KeyProtectResourceID, Account: group.Account},
+		iamtest.RCInstance{GUID: teamGUID, Name: "kp-team", Region: region, ResourceGroup: team.ID,
+			ResourceID: iamtest.KeyProtectResourceID, Account: team.Account})
 	var err error
 	if w.home, err = os.MkdirTemp("", "kp-token-demo"); err != nil {
 		w.close()
