@@ -29,7 +29,6 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -39,6 +38,7 @@ import (
 	sdk "github.com/IBM-Cloud/ibm-cloud-cli-sdk/plugin"
 
 	"github.com/kp-token/kp-token/plugin/iamtest"
+	"github.com/kp-token/kp-token/plugin/signals"
 )
 
 // The local account: two resource groups, three Key Protect instances
@@ -413,7 +413,7 @@ func runSandbox(binPath string, command []string) int {
 	// A Ctrl-C is the shell's (the terminal sends it to both): the servers
 	// stay up until the command ends. Notify, not Ignore: an ignored
 	// signal would stay ignored in the command.
-	signal.Notify(make(chan os.Signal, 1), os.Interrupt)
+	signals.Notify(make(chan os.Signal, 1), os.Interrupt)
 	err = cmd.Run()
 	var ee *exec.ExitError
 	switch {
