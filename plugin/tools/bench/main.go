@@ -19,9 +19,10 @@
 //
 // Runs are interleaved, alternating which side goes first (get, curl, curl,
 // get ...), so that drift in the machine's load hits both sides alike. The table goes to stdout and, with
-// -readme, between the bench markers of README.md.
+// -readme, between the bench markers of that file (make bench: this
+// folder's README.md, beside the method it describes).
 //
-// Usage: go run ./plugin/tools/bench [-runs 200] [-readme README.md] bin/kp-token
+// Usage: go run ./plugin/tools/bench [-runs 200] [-readme plugin/tools/bench/README.md] bin/kp-token
 package main
 
 import (
@@ -71,7 +72,7 @@ func main() {
 	readme := flag.String("readme", "", "README file whose bench section to rewrite")
 	flag.Parse()
 	if flag.NArg() != 1 || *runs < 50 {
-		fmt.Fprintln(os.Stderr, "usage: bench [-runs N>=50] [-readme README.md] PATH_TO_KP_TOKEN")
+		fmt.Fprintln(os.Stderr, "usage: bench [-runs N>=50] [-readme FILE] PATH_TO_KP_TOKEN")
 		os.Exit(2)
 	}
 	bin, err := filepath.Abs(flag.Arg(0))
