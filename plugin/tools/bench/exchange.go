@@ -23,13 +23,13 @@ import (
 // curl minus curlNothing. Both exchanges meet the same server doing the
 // same work (an API key grant).
 //
-// A command run right after itself starts faster than one run after the
-// other program (its pages are warm), by as much as the exchange costs
-// curl: an order where one side of a pair always follows itself would
-// measure that instead. So every round runs kp-token's pair, then curl's,
-// and each pair's order alternates (kp-token's every round, curl's every
-// other round): each command follows the other program in half the rounds
-// and its own in the other half.
+// A command run right after another program starts slower than one run
+// after itself (its pages are cold), by as much as the exchange costs
+// curl, and a pair where one side paid that in some rounds and the other
+// side in the others has no stable median. So each pair runs warm, as a
+// script's calls do: an untimed run of the same program (a cached 'get
+// -q', curlNothing) goes first, then the pair, in an order that
+// alternates (kp-token's every round, curl's every other round).
 func exchangeVsCurl(runs int, home string, kpBins []string, get func(path string, extra ...string) *exec.Cmd,
 	iamURL, key, curlPath string, curl func(int) *exec.Cmd) (kp, curlAdds []time.Duration) {
 	entry := filepath.Join(home, "plugins", "kp-token", "cache", cache.Key{Endpoint: iamURL, APIKey: key}.ID()+".json")
@@ -42,21 +42,18 @@ func exchangeVsCurl(runs int, home string, kpBins []string, get func(path string
 	}
 	cached := func(i int) *exec.Cmd { return get(kpBins[i%len(kpBins)]) }
 	curlNothing := func(int) *exec.Cmd { return exec.Command(curlPath, "-s", "-f", "-o", os.DevNull, "file://"+os.DevNull) }
-	cmds := []func(int) *exec.Cmd{cold, cached, curl, curlNothing}
+	pair := func(i int, a, b func(int) *exec.Cmd, swap bool) time.Duration {
+		mustRun(b(i)) // warm
+		if swap {
+			tb := timed(b(i))
+			return timed(a(i)) - tb
+		}
+		ta := timed(a(i))
+		return ta - timed(b(i))
+	}
 	for i := range runs {
-		order := []int{0, 1, 2, 3}
-		if i%2 == 1 {
-			order[0], order[1] = 1, 0
-		}
-		if i/2%2 == 1 {
-			order[2], order[3] = 3, 2
-		}
-		var t [4]time.Duration
-		for _, j := range order {
-			t[j] = timed(cmds[j](i))
-		}
-		kp = append(kp, t[0]-t[1])
-		curlAdds = append(curlAdds, t[2]-t[3])
+		kp = append(kp, pair(i, cold, cached, i%2 == 1))
+		curlAdds = append(curlAdds, pair(i, curl, curlNothing, i/2%2 == 1))
 	}
 	return kp, curlAdds
 }
