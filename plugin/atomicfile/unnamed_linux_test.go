@@ -46,7 +46,7 @@ func TestLocked(t *testing.T) {
 			}
 			entries, _ := os.ReadDir(dir)
 			if len(entries) != 1 {
-				t.Fatalf("the folder holds %v, want only the file", entries)
+				t.Fatalf("the folder holds %v, want only the file (no symlink's target)", entries)
 			}
 		})
 	}
