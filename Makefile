@@ -98,9 +98,10 @@ cover:
 	@$(GO) tool cover -func=out/cover/cover.out | tail -1
 
 # Speed and size against the page's curl exchange (needs curl; not part of
-# 'make test'): prints the table and writes it into README.md.
+# 'make test'): prints the table and writes it into the bench's README,
+# beside its method.
 bench: build
-	$(GO) run ./plugin/tools/bench -runs $(BENCHRUNS) -readme README.md ./$(BIN)
+	$(GO) run ./plugin/tools/bench -runs $(BENCHRUNS) -readme plugin/tools/bench/README.md ./$(BIN)
 
 BENCHRUNS ?= 200
 

@@ -2,8 +2,9 @@
 // 'kp-token get' many times, in parallel, cost IAM one request per hour.
 //
 // An entry is one JSON file per (IAM endpoint, SHA-256 of the API key,
-// scope), mode 0600, replaced atomically, so readers need no lock. Writers
-// take a cross-process file lock (flock on Unix, on a file opened without
+// scope), mode 0600, never seen half-written, so readers need no lock (one
+// that finds no entry waits for the lock, as for an old one). Writers take
+// a cross-process file lock (flock on Unix, on a file opened without
 // following symlinks) on a sibling .lock file: the first process renews,
 // the others wait and read what it wrote. The API key itself is never
 // written; its hash names the entry.
@@ -147,7 +148,10 @@ func Parse(data []byte, k Key) (Entry, error) {
 	return e, nil
 }
 
-// Store writes k's entry atomically with mode 0600.
+// Store writes k's entry with mode 0600, for a caller that holds k's
+// lock: never half-written, and missing for a moment while it is
+// replaced, which a reader without the lock takes for a reason to wait
+// for it (atomicfile's Locked).
 func (c *Cache) Store(k Key, t token.Token, now time.Time) error {
 	data, err := json.MarshalIndent(Entry{
 		Version: version, Endpoint: k.Endpoint, KeyHash: k.keyHash(), Scope: k.Scope, Source: k.Source,
@@ -156,7 +160,7 @@ func (c *Cache) Store(k Key, t token.Token, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	return atomicfile.WriteNoSync(c.path(k), data)
+	return atomicfile.WriteWith(c.path(k), data, atomicfile.Options{NoSync: true, Locked: true})
 }
 
 // Lock takes k's cross-process lock, waiting until ctx ends. It always

@@ -26,7 +26,11 @@ func TestExpMember(t *testing.T) {
 		{``, ""},
 	}
 	for _, tt := range tests {
-		got, ok := expMember([]byte(tt.payload))
+		var claims map[string]json.RawMessage
+		got, ok := json.Number(""), false
+		if json.Unmarshal([]byte(tt.payload), &claims) == nil {
+			got, ok = expMember(claims)
+		}
 		if got != tt.want || ok != (tt.want != "") {
 			t.Errorf("expMember(%s) = %q, %v; want %q", tt.payload, got, ok, tt.want)
 		}

@@ -88,14 +88,16 @@ func (c *IAM) request(a tokenRequester, grant string) (Token, error) {
 		Expiration:   resp.Expiration,
 	}
 	// IAM's reply carries scope, but go-sdk-core's reply type drops it; the
-	// access token has the same value as a claim.
-	if claims, err := Decode(t.AccessToken); err == nil {
-		t.Scope, _ = claims.Raw["scope"].(string)
-		if t.Expiration == 0 {
-			t.Expiration = claims.Info.Expiry.Unix()
-		}
-	} else {
+	// access token has the same value as a claim. Its exp claim is held to
+	// what the cache checks on every read, so that a token stored is a
+	// token found.
+	exp, scope, err := expiryAndScope(t.AccessToken)
+	if err != nil {
 		return Token{}, unexpectedReply(200, c.URL)
+	}
+	t.Scope = scope
+	if t.Expiration == 0 {
+		t.Expiration = exp
 	}
 	return t, nil
 }

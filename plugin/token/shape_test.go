@@ -159,3 +159,55 @@ func TestSplitAuthorization(t *testing.T) {
 		}
 	}
 }
+
+// TestIAMReplyClaims: a token IAM sends is read for its scope, and its exp
+// claim is held to what the cache checks on every read: a token the cache
+// would take for damaged is refused as an unexpected reply when it
+// arrives, not stored to be asked for again on every run.
+func TestIAMReplyClaims(t *testing.T) {
+	srv := iamtest.New()
+	defer srv.Close()
+	const key = "Zk3_Ab9cD8eF7gH6iJ5kL4mN3oP2qR1sT0uV9wX8yZ7a"
+	srv.AddAPIKey(key, iamtest.ServiceID)
+	iam := &IAM{URL: srv.URL, Client: &http.Client{Timeout: 10 * time.Second}, Timeout: 10 * time.Second}
+	for _, tt := range []struct {
+		name   string
+		claims string // "" keeps the server's token
+		scope  string // "" when refused
+	}{
+		{"the server's token", "", "ibm openid"},
+		{"no scope", `{"exp":1900000000}`, "-"},
+		{"scope other than a string", `{"exp":1900000000,"scope":["ibm"]}`, ""},
+		{"payload not JSON", `not JSON`, ""},
+		{"no exp", `{"scope":"ibm openid"}`, ""},
+		{"exp a string", `{"exp":"1900000000","scope":"ibm openid"}`, ""},
+		{"exp past year 9999", `{"exp":253402300800,"scope":"ibm openid"}`, ""},
+		{"exp and EXP", `{"exp":1900000000,"EXP":1,"scope":"ibm openid"}`, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.claims != "" {
+				srv.SetFault(iamtest.Fault{Mangle: func(string) string { return jwt(tt.claims) }})
+				defer srv.SetFault(iamtest.Fault{})
+			}
+			tok, err := iam.FromAPIKey(key, "")
+			switch tt.scope {
+			case "":
+				f, ok := failure.As(err)
+				if !ok || f.Cause != "iam_unexpected_reply" || tok != (Token{}) {
+					t.Fatalf("got %+v, %v; want iam_unexpected_reply", tok, err)
+				}
+			case "-":
+				if err != nil || tok.Scope != "" {
+					t.Fatalf("got %+v, %v; want a token with no scope", tok, err)
+				}
+			default:
+				if err != nil || tok.Scope != tt.scope || tok.Expiration <= 0 {
+					t.Fatalf("got %+v, %v; want scope %q", tok, err, tt.scope)
+				}
+				if exp, err := ExpiryClaim(tok.AccessToken); err != nil || exp != tok.Expiration {
+					t.Fatalf("exp claim %d, %v; the reply's expiration %d", exp, err, tok.Expiration)
+				}
+			}
+		})
+	}
+}

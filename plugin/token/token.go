@@ -177,15 +177,51 @@ func CheckLifetime(t Token, minValidity time.Duration) error {
 // check on every cached run, where the SDK's full decoding (done twice)
 // would cost more than the rest of the run. Anything unusual is an error.
 func ExpiryClaim(access string) (int64, error) {
+	claims, err := payloadClaims(access)
+	if err != nil {
+		return 0, err
+	}
+	return expClaim(claims)
+}
+
+// expiryAndScope reads the exp claim as ExpiryClaim does, and the scope
+// claim (a string, when there is one), with one decoding of the claims:
+// what a token IAM has just sent is asked for. (The SDK's full decoding,
+// three passes over the claims, cost a cold 'get' 0.1 ms.)
+func expiryAndScope(access string) (exp int64, scope string, err error) {
+	claims, err := payloadClaims(access)
+	if err != nil {
+		return 0, "", err
+	}
+	if exp, err = expClaim(claims); err != nil {
+		return 0, "", err
+	}
+	if raw, ok := claims["scope"]; ok && json.Unmarshal(raw, &scope) != nil {
+		return 0, "", errMalformed
+	}
+	return exp, scope, nil
+}
+
+// payloadClaims decodes an access token's claims, each left undecoded.
+func payloadClaims(access string) (map[string]json.RawMessage, error) {
 	parts := strings.Split(StripBearer(access), ".")
 	if len(parts) != 3 {
-		return 0, errMalformed
+		return nil, errMalformed
 	}
 	payload, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
 	if err != nil {
-		return 0, errMalformed
+		return nil, errMalformed
 	}
-	n, ok := expMember(payload)
+	var claims map[string]json.RawMessage
+	if json.Unmarshal(payload, &claims) != nil {
+		return nil, errMalformed
+	}
+	return claims, nil
+}
+
+// expClaim is the exp claim, a whole number of seconds from 1970 to 9999.
+func expClaim(claims map[string]json.RawMessage) (int64, error) {
+	n, ok := expMember(claims)
 	if !ok {
 		return 0, errMalformed
 	}
@@ -200,11 +236,7 @@ func ExpiryClaim(access string) (int64, error) {
 // "exp" is given twice the last one wins, as with json.Unmarshal; a
 // differently-cased "EXP", which json.Unmarshal into a struct would also
 // read as exp, is refused rather than guessed at.
-func expMember(payload []byte) (json.Number, bool) {
-	var claims map[string]json.RawMessage
-	if json.Unmarshal(payload, &claims) != nil {
-		return "", false
-	}
+func expMember(claims map[string]json.RawMessage) (json.Number, bool) {
 	for name := range claims {
 		if name != "exp" && strings.EqualFold(name, "exp") {
 			return "", false

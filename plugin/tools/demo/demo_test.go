@@ -35,19 +35,36 @@ func TestDemo(t *testing.T) {
 		text := out.String()
 		for _, want := range []string{
 			"SDK metadata validator: 0 errors or warnings",
-			"IAM token:  Bearer eyJ", // en_US
-			"ECHEC",                  // fr_FR failure
-			"토큰의 서명은 확인되지 않았습니다.", // ko_KR inspect
+			// instances: the group's name from the Resource Manager, and
+			// the instance commands use marked.
+			"*  kp-demo  0d2a5b8e-1111-4c4c-9d9d-123456789abc  us-south  Default",
+			"IAM token:  Bearer eyJ",
+			"Saved to:       kp-automation.json",
+			"the only one in the region and the resource group Default.",
 			"Keys:      3 visible to this identity",
 			"bluemix-instance: 0d2a5b8e-1111-4c4c-9d9d-123456789abc",
-			"would call http://127.0.0.1:",
+			"export KP_INSTANCE_ID='0d2a5b8e-1111-4c4c-9d9d-123456789abc'",
+			"key-0002  key 2",
+			"my-root-key  extractable: false", // created, then read back
+			"service-policy-create ServiceId-",
+			"Old API keys deleted:",
+			"Le jeton expire le", // fr_FR stderr
+			"ECHEC",              // fr_FR failure
+			"토큰의 서명은 확인되지 않았습니다.", // ko_KR inspect
 			"each ended as it should",
 		} {
 			if !strings.Contains(text, want) {
 				t.Errorf("demo output lacks %q", want)
 			}
 		}
-		if strings.Contains(text, demoKey) {
+		if _, err := exec.LookPath("curl"); err == nil && !strings.Contains(text, "key-0002: HTTP 200") {
+			t.Error("the job under exec did not reach Key Protect with the header file")
+		}
+		// The same stdout line in every language.
+		if n := strings.Count(text, "IAM token:  Bearer eyJ"); n != 3 {
+			t.Errorf("the default line of get shows %d times, want 3 (en, fr, ko)", n)
+		}
+		if strings.Contains(text, deletedKey) {
 			t.Error("the demo shows the API key")
 		}
 	})
@@ -61,7 +78,7 @@ func TestDemo(t *testing.T) {
 			t.Fatal(err)
 		}
 		var out strings.Builder
-		if code := demo(&out, fake); code != 1 || !strings.Contains(out.String(), "FAILED: 4 of 17 commands") {
+		if code := demo(&out, fake); code != 1 || !strings.Contains(out.String(), "FAILED: 3 of 20 commands") {
 			t.Fatalf("demo exit %d:\n%s", code, out.String())
 		}
 	})
