@@ -106,7 +106,7 @@ func FuzzOn(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, path, base string) {
 		b, err := url.Parse(base)
-		if err != nil || b.Host == "" || b.User != nil || b.RawQuery != "" || b.Fragment != "" || strings.HasSuffix(b.Path, "/") ||
+		if err != nil || b.Hostname() == "" || b.User != nil || b.RawQuery != "" || b.Fragment != "" || strings.HasSuffix(b.Path, "/") ||
 			(b.Scheme != "https" && b.Scheme != "http") || b.EscapedPath() != b.Path || b.Host != strings.ToLower(b.Host) {
 			return // not a base URL endpoint.CheckService gives
 		}
@@ -122,7 +122,7 @@ func FuzzOn(f *testing.F) {
 			t.Fatalf("%q on %q goes to %q", path, base, u)
 		}
 		req, err := http.NewRequest(http.MethodGet, u.String(), nil)
-		if err == nil && req.URL.Host != b.Host {
+		if err == nil && req.URL.Host != strings.TrimSuffix(b.Host, ":") { // net/http drops an empty port
 			t.Fatalf("%q on %q: the request goes to %q", path, base, req.URL.Host)
 		}
 	})
