@@ -106,7 +106,7 @@ func FuzzOn(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, path, base string) {
 		b, err := url.Parse(base)
-		if err != nil || b.Host == "" || b.User != nil || b.RawQuery != "" || b.Fragment != "" || strings.HasSuffix(b.Path, "/") ||
+		if err != nil || b.Hostname() == "" || b.User != nil || b.RawQuery != "" || b.Fragment != "" || strings.HasSuffix(b.Path, "/") ||
 			(b.Scheme != "https" && b.Scheme != "http") || b.EscapedPath() != b.Path || b.Host != strings.ToLower(b.Host) {
 			return // not a base URL endpoint.CheckService gives
 		}
