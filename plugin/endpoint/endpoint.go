@@ -120,7 +120,10 @@ func checkService(raw string, service failure.Service, from source) (string, err
 	// that hold no quote, space or control character, with the path in its
 	// escaped form. The decoded path would turn %E2%80%99 into a quote that
 	// PowerShell honours and %0a into a line break.
-	return u.Scheme + "://" + u.Host + strings.TrimSuffix(escapePath(u.EscapedPath()), "/"), nil
+	// An empty port ("https://host:") is the scheme's: the colon goes, as
+	// net/http drops it, so that the host printed is the host reached.
+	host := strings.TrimSuffix(u.Host, ":")
+	return u.Scheme + "://" + host + strings.TrimSuffix(escapePath(u.EscapedPath()), "/"), nil
 }
 
 // validHost reports whether host is an IP address or a DNS name in ASCII

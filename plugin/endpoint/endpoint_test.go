@@ -76,6 +76,7 @@ func TestCheckServiceOutputIsInert(t *testing.T) {
 		{"a raw curly quote is encoded", "https://kms.example/x\u2019y", "https://kms.example/x%E2%80%99y", ""},
 		{"dollar and parentheses are encoded", "https://kms.example/$(id)", "https://kms.example/%24%28id%29", ""},
 		{"IPv6 loopback", "http://[::1]:9/", "http://[::1]:9", ""},
+		{"an empty port is the scheme's", "https://kms.example:/api", "https://kms.example/api", ""},
 		{"a quote in the host", "https://kms'$(id).example", "", "endpoint_invalid"},
 		{"an encoded curly quote in the host", "https://kms%E2%80%99.example", "", "endpoint_invalid"},
 		{"a raw curly quote in the host", "https://kms\u2019.example", "", "endpoint_invalid"},

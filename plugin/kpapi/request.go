@@ -242,7 +242,7 @@ func (p *Prepared) On(endpoint string) (*url.URL, error) {
 	if err != nil || base.Host == "" {
 		return nil, failure.Usagef("api_path_invalid", map[string]any{"Path": output.SafeLine(endpoint)})
 	}
-	path := base.Path + p.path
+	path := base.EscapedPath() + p.path
 	if p.abs != nil {
 		shown := p.abs.Scheme + "://" + p.abs.Host + p.path
 		if !sameOrigin(p.abs, base) || !under(p.path, base.EscapedPath()) {
