@@ -312,18 +312,41 @@ func cpuModel() string {
 
 const startMarker, endMarker = "<!-- bench:start -->", "<!-- bench:end -->"
 
+// rewriteReadme puts table between the marker lines of path. A marker
+// counts only as a whole line: prose that quotes one (as this folder's
+// README once did, and the table then landed inside a sentence) is left
+// alone.
 func rewriteReadme(path, table string) error {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return err
 	}
 	s := string(b)
-	i, j := strings.Index(s, startMarker), strings.Index(s, endMarker)
-	if i < 0 || j < i {
-		return fmt.Errorf("%s has no %s ... %s section", path, startMarker, endMarker)
+	i, j := markerLine(s, startMarker, 0), -1
+	if i >= 0 {
+		j = markerLine(s, endMarker, i)
+	}
+	if i < 0 || j < 0 {
+		return fmt.Errorf("%s has no %s ... %s section (each marker on a line of its own)", path, startMarker, endMarker)
 	}
 	s = s[:i+len(startMarker)] + "\n" + table + s[j:]
 	return os.WriteFile(path, []byte(s), 0o644)
+}
+
+// markerLine is the offset of the first line of s, at or after from,
+// that is exactly marker, or -1.
+func markerLine(s, marker string, from int) int {
+	for off := from; off < len(s); {
+		end := strings.IndexByte(s[off:], '\n')
+		if end < 0 {
+			end = len(s) - off
+		}
+		if strings.TrimRight(s[off:off+end], "\r") == marker {
+			return off
+		}
+		off += end + 1
+	}
+	return -1
 }
 
 func check(err error) {

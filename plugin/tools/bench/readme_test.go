@@ -40,9 +40,51 @@ func TestReadme(t *testing.T) {
 		t.Fatal(err)
 	}
 	s, orig := string(got), string(readme)
-	i, j := strings.Index(orig, startMarker), strings.Index(orig, endMarker)
+	i := strings.Index(orig, "\n"+startMarker+"\n") + 1
+	j := strings.Index(orig, "\n"+endMarker+"\n") + 1
+	if i == 0 || j == 0 {
+		t.Fatal("the README has no marker lines of their own")
+	}
 	want := orig[:i+len(startMarker)] + "\n| new | table |\n" + orig[j:]
 	if s != want {
 		t.Fatalf("the rewrite changed more than the table:\n%s", s)
+	}
+}
+
+// TestRewriteSkipsQuotedMarkers: a marker quoted inside a sentence is not
+// the section (the bench once wrote its table into the README's prose).
+func TestRewriteSkipsQuotedMarkers(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+		fails          bool
+	}{
+		{"quoted before the section",
+			"rewrites between `" + startMarker + "` and `" + endMarker + "` markers.\n" + startMarker + "\nold\n" + endMarker + "\ntail\n",
+			"rewrites between `" + startMarker + "` and `" + endMarker + "` markers.\n" + startMarker + "\nNEW\n" + endMarker + "\ntail\n", false},
+		{"only quoted", "see `" + startMarker + "` ... `" + endMarker + "`\n", "", true},
+		{"end before start", endMarker + "\n" + startMarker + "\n", "", true},
+		{"last line without a line break", startMarker + "\nold\n" + endMarker, startMarker + "\nNEW\n" + endMarker, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "README.md")
+			if err := os.WriteFile(path, []byte(tt.in), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			err := rewriteReadme(path, "NEW\n")
+			if tt.fails {
+				if err == nil {
+					t.Fatal("rewrote a README with no marker lines")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, _ := os.ReadFile(path)
+			if string(got) != tt.want {
+				t.Fatalf("got %q, want %q", got, tt.want)
+			}
+		})
 	}
 }
