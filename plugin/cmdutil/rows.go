@@ -23,7 +23,7 @@ func WriteRows(b *strings.Builder, rows [][2]string) {
 
 // WriteTable writes rows of cells in columns aligned by display width
 // (a Korean or Chinese name takes two columns a letter), two spaces
-// apart. Cells are made one safe line first: they often come from servers,
+// apart, with no spaces at the end of a line. Cells are made one safe line first: they often come from servers,
 // and an escaped control character is wider than the character.
 func WriteTable(b *strings.Builder, rows [][]string) {
 	var widths []int
@@ -39,13 +39,15 @@ func WriteTable(b *strings.Builder, rows [][]string) {
 		}
 	}
 	for _, r := range safe {
+		var line strings.Builder
 		for j, cell := range r {
-			b.WriteString(cell)
+			line.WriteString(cell)
 			if j < len(r)-1 {
-				b.WriteString(strings.Repeat(" ", widths[j]-DisplayWidth(cell)+2))
+				line.WriteString(strings.Repeat(" ", widths[j]-DisplayWidth(cell)+2))
 			}
 		}
-		b.WriteString("\n")
+		// Empty last cells would leave padding at the end of the line.
+		b.WriteString(strings.TrimRight(line.String(), " ") + "\n")
 	}
 }
 

@@ -145,25 +145,10 @@ func writeTable(w io.Writer, list []target.Listed) error {
 		if group == "" {
 			group = i.ResourceGroup
 		}
-		rows = append(rows, []string{mark, output.SafeLine(i.Name), i.GUID, output.SafeLine(i.Region), output.SafeLine(group)})
-	}
-	widths := make([]int, len(rows[0]))
-	for _, r := range rows {
-		for c, cell := range r {
-			widths[c] = max(widths[c], cmdutil.DisplayWidth(cell))
-		}
+		rows = append(rows, []string{mark, i.Name, i.GUID, i.Region, group})
 	}
 	var b strings.Builder
-	for _, r := range rows {
-		var line strings.Builder
-		for c, cell := range r {
-			line.WriteString(cell)
-			if c < len(r)-1 {
-				line.WriteString(strings.Repeat(" ", widths[c]-cmdutil.DisplayWidth(cell)+2))
-			}
-		}
-		b.WriteString(strings.TrimRight(line.String(), " ") + "\n")
-	}
+	cmdutil.WriteTable(&b, rows)
 	_, err := fmt.Fprint(w, b.String())
 	return err
 }
