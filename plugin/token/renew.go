@@ -15,6 +15,7 @@ import (
 
 	"github.com/kp-token/kp-token/plugin/atomicfile"
 	"github.com/kp-token/kp-token/plugin/failure"
+	"github.com/kp-token/kp-token/plugin/privatefs"
 	"github.com/kp-token/kp-token/plugin/signals"
 )
 
@@ -105,37 +106,52 @@ func (c *ConfigSession) renewOnCopy(raw map[string]json.RawMessage) (string, map
 	// during the exchange included. The handler is in place before the copy
 	// exists and the copy is gone before the handler is removed, so no
 	// signal finds the copy unguarded. The copy lives in a private folder
-	// and a signal removes the folder: the SDK, still renewing in another
-	// goroutine while the process exits, cannot write the copy back.
+	// that the SDK knows only by a name that dies with the process
+	// (privatefs.Pin), and a signal removes the folder: the SDK, still
+	// renewing in another goroutine while the process exits, can neither
+	// write the copy back nor make the folder again (under the folder's
+	// own name its config reader's MkdirAll did, and the folder stayed).
 	var (
-		mu     sync.Mutex
-		tmpDir string
+		mu      sync.Mutex
+		tmpDir  string
+		release = func() {}
 	)
-	cleanup := func() {
+	cleanup := func(done bool) {
 		mu.Lock()
 		defer mu.Unlock()
 		if tmpDir != "" {
-			_ = os.RemoveAll(tmpDir)
+			// The SDK may be creating the copy at that very moment (its
+			// file lock opens the copy itself with O_CREATE), and a file
+			// made after RemoveAll read the folder makes its last step fail
+			// (not empty): remove again until the folder is gone. Once it
+			// is, the pinned name lets nothing in.
+			for i := 0; i < 100 && os.RemoveAll(tmpDir) != nil; i++ {
+			}
 			tmpDir = ""
 		}
+		if done { // the SDK no longer writes there: the pinned name can go
+			release()
+		}
 	}
-	stop := c.onSignal(func(code int) { cleanup(); c.Exit(code) })
+	stop := c.onSignal(func(code int) { cleanup(false); c.Exit(code) })
 	defer func() {
-		cleanup()
+		cleanup(true)
 		stop()
 	}()
 	// The lock is held while the folder is created, so a signal in between
 	// waits for its name instead of finding none and leaving it.
 	mu.Lock()
 	dir, err := os.MkdirTemp(filepath.Dir(c.ConfigPath), ".config.json.kp-token-*")
+	pinned := dir
 	if err == nil {
 		tmpDir = dir
+		pinned, release = privatefs.Pin(dir)
 	}
 	mu.Unlock()
 	if err != nil {
 		return "", nil, c.configFailure("config_write_failed", err)
 	}
-	copyPath := filepath.Join(dir, "config.json")
+	copyPath := filepath.Join(pinned, "config.json")
 	if err := os.WriteFile(copyPath, b, 0o600); err != nil {
 		return "", nil, c.configFailure("config_write_failed", err)
 	}
