@@ -1,6 +1,7 @@
 package cmdutil
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
@@ -120,4 +121,17 @@ func localize(t *i18n.Translator, data map[string]any) map[string]any {
 		out[k] = v
 	}
 	return out
+}
+
+// Report writes a report for people (what verify found, what setup made,
+// a token's claims): the SDK's OK unless quiet, then text. Both go to
+// stderr, in the user's language, as 'gh auth status' writes its report:
+// stdout is data, the same bytes in every language, and these commands'
+// data is their --output json.
+func Report(io IOStreams, quiet bool, text string) error {
+	if !quiet {
+		terminal.NewUI(io.In, io.ErrOut, io.ErrOut).Ok()
+	}
+	_, err := fmt.Fprint(io.ErrOut, text)
+	return err
 }

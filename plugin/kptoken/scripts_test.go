@@ -26,7 +26,7 @@ func TestBrokenStdoutFailsEveryCommand(t *testing.T) {
 		t.Fatalf("get --file:\n%s", r)
 	}
 	for _, args := range [][]string{
-		{"get"}, {"get", "--output", "raw"}, {"inspect"}, {"inspect", "--file", tokenFile, "--output", "json"},
+		{"get"}, {"get", "--output", "raw"}, {"inspect", "--output", "json"}, {"inspect", "--file", tokenFile, "--output", "json"},
 		{"cache-delete", "--all", "--output", "json"}, {"cache-delete", "--apikey", keyFile, "--output", "json"}, {"version"}, {"refresh"},
 	} {
 		full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)

@@ -62,7 +62,7 @@ func TestComputeResourceSessionRenews(t *testing.T) {
 			if !strings.Contains(paths, "PUT /identity/v1/token?") || !strings.Contains(paths, "POST /identity/v1/iam_tokens?") {
 				t.Fatalf("metadata service saw:\n%s", paths)
 			}
-			if r := h.Run("", "inspect"); r.Code != 0 || !strings.Contains(r.Stdout, p.ID+" (kp-workload)") {
+			if r := h.Run("", "inspect"); r.Code != 0 || !strings.Contains(r.Stderr, p.ID+" (kp-workload)") {
 				t.Fatalf("inspect does not show the profile:\n%s", r)
 			}
 		})

@@ -135,8 +135,8 @@ func TestControlCharactersAreEscaped(t *testing.T) {
 	}
 	tok := h.IAM.SignClaims(map[string]any{"iam_id": "IBMid-1", "id": "IBMid-1", "name": "Eve\x1b[31m\rroot", "exp": time.Now().Add(time.Hour).Unix(), "iat": time.Now().Unix()})
 	r = h.Run(tok, "inspect", "-")
-	if r.Code != 0 || strings.ContainsAny(r.Stdout+r.Stderr, "\x1b\r") || !strings.Contains(r.Stdout, `Eve\x1b[31m\rroot`) {
-		t.Fatalf("inspect showed raw control characters: %q", r.Stdout)
+	if r.Code != 0 || strings.ContainsAny(r.Stdout+r.Stderr, "\x1b\r") || !strings.Contains(r.Stderr, `Eve\x1b[31m\rroot`) {
+		t.Fatalf("inspect showed raw control characters: %q", r.Stderr)
 	}
 }
 

@@ -76,7 +76,7 @@ func TestInstanceFromSession(t *testing.T) {
 		kp.Allow(cmdtest.KPGUIDSouth, iamtest.User.IAMID)
 		rc.Add(cmdtest.KPInstance(cmdtest.KPGUIDSouth, "kp-one", "us-south", cmdtest.GroupID))
 		h.Env["KP_ENDPOINT"] = kp.URL
-		if r := h.Run("", "verify"); r.Code != 0 || !strings.Contains(r.Stdout, cmdtest.KPGUIDSouth) {
+		if r := h.Run("", "verify"); r.Code != 0 || !strings.Contains(r.Stderr, "Instance:  "+cmdtest.KPGUIDSouth) {
 			t.Fatalf("verify:\n%s", r)
 		}
 		if r := h.Run("", "exec", "-q", "--", "sh", "-c", `printf %s "$KP_INSTANCE_ID"`); r.Code != 0 || r.Stdout != cmdtest.KPGUIDSouth {
@@ -97,7 +97,7 @@ func TestInstanceFromSession(t *testing.T) {
 		// The instance was deleted and another created in its place.
 		rc.Replace(cmdtest.KPInstance(cmdtest.KPGUIDSouth2, "kp-new", "us-south", cmdtest.GroupID))
 		r := h.Run("", "verify")
-		if r.Code != 0 || !strings.Contains(r.Stdout, cmdtest.KPGUIDSouth2) || rc.Count() != 2 {
+		if r.Code != 0 || !strings.Contains(r.Stderr, "Instance:  "+cmdtest.KPGUIDSouth2) || rc.Count() != 2 {
 			t.Fatalf("verify did not look again (RC requests %d):\n%s", rc.Count(), r)
 		}
 	})

@@ -105,7 +105,8 @@ func inspectRun(opts *InspectOptions) error {
 		}
 		fmt.Fprintln(opts.IO.Out, string(b))
 	} else {
-		writeClaims(opts.IO.Out, opts.Translator, claims, now, p)
+		// A report for people, in their language: stderr (see cmdutil.Report).
+		writeClaims(opts.IO.ErrOut, opts.Translator, claims, now, p)
 	}
 	if left <= 0 {
 		return failure.New("inspect_expired", map[string]any{"Expiry": p.Expiry(claims.Info.Expiry)}).

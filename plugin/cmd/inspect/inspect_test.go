@@ -23,9 +23,12 @@ func TestInspect(t *testing.T) {
 		}
 		for _, want := range []string{"Field", "Value", iamtest.ServiceID.IAMID, "kp-automation", "service ID",
 			iamtest.ServiceID.Account, "valid for 1 hour 30 minutes", "urn:ibm:params:oauth:grant-type:apikey", "ibm openid", "bx", "UTC"} {
-			if !strings.Contains(r.Stdout, want) {
-				t.Errorf("table lacks %q:\n%s", want, r.Stdout)
+			if !strings.Contains(r.Stderr, want) {
+				t.Errorf("table lacks %q:\n%s", want, r.Stderr)
 			}
+		}
+		if r.Stdout != "" {
+			t.Errorf("the report for people reached stdout (data only):\n%s", r)
 		}
 		if !strings.Contains(r.Stderr, "signature of the token was not verified") {
 			t.Errorf("no note about the signature:\n%s", r)
@@ -33,14 +36,14 @@ func TestInspect(t *testing.T) {
 	})
 	t.Run("session by default, user", func(t *testing.T) {
 		r := h.Run("", "inspect")
-		if r.Code != 0 || !strings.Contains(r.Stdout, "Camille Dupont <camille.dupont@example.com>") || !strings.Contains(r.Stdout, "user") {
+		if r.Code != 0 || !strings.Contains(r.Stderr, "Camille Dupont <camille.dupont@example.com>") || !strings.Contains(r.Stderr, "user") {
 			t.Fatalf("inspect session:\n%s", r)
 		}
-		cmdtest.AssertNoSecrets(t, "output", r.Stdout+r.Stderr, userTok)
+		cmdtest.AssertNoSecrets(t, "output", r.Stderr+r.Stderr, userTok)
 	})
 	t.Run("stdin", func(t *testing.T) {
 		r := h.Run(svc+"\n", "inspect", "-")
-		if r.Code != 0 || !strings.Contains(r.Stdout, iamtest.ServiceID.IAMID) {
+		if r.Code != 0 || !strings.Contains(r.Stderr, iamtest.ServiceID.IAMID) {
 			t.Fatalf("inspect -:\n%s", r)
 		}
 	})
@@ -50,7 +53,7 @@ func TestInspect(t *testing.T) {
 			t.Fatalf("get:\n%s", r)
 		}
 		r := h.Run("", "inspect", "--file", file)
-		if r.Code != 0 || !strings.Contains(r.Stdout, iamtest.ServiceID.IAMID) {
+		if r.Code != 0 || !strings.Contains(r.Stderr, iamtest.ServiceID.IAMID) {
 			t.Fatalf("inspect --file:\n%s", r)
 		}
 	})
@@ -71,7 +74,7 @@ func TestInspect(t *testing.T) {
 	t.Run("expired", func(t *testing.T) {
 		old := h.IAM.AccessToken(iamtest.ServiceID, "urn:ibm:params:oauth:grant-type:apikey", -2*time.Hour)
 		r := h.Run("", "inspect", old)
-		if r.Code != 1 || !strings.Contains(r.Stdout, "expired 2 hours ago") || !strings.Contains(r.Stderr, "FAILED\nThe token has expired.") {
+		if r.Code != 1 || !strings.Contains(r.Stderr, "expired 2 hours ago") || !strings.Contains(r.Stderr, "FAILED\nThe token has expired.") {
 			t.Fatalf("inspect expired:\n%s", r)
 		}
 		r = h.Run("", "inspect", old, "--output", "json")

@@ -83,11 +83,7 @@ func removeRun(ctx context.Context, opts *SetupOptions) error {
 	if p.Format == output.JSON {
 		return cmdutil.WriteJSON(opts.IO.Out, res)
 	}
-	if !p.Quiet {
-		terminal.NewUI(opts.IO.In, opts.IO.Out, opts.IO.ErrOut).Ok()
-	}
-	_, err = fmt.Fprint(opts.IO.Out, removeRows(opts, res))
-	return err
+	return cmdutil.Report(opts.IO, p.Quiet, removeRows(opts, res))
 }
 
 // confirm lists what will go and asks, with the SDK's prompt (its words,

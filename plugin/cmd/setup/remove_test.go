@@ -109,9 +109,9 @@ func TestRemove(t *testing.T) {
 			}
 			assertInOrder(t, r, "Deleting the access policy "+mine[0], "Deleting the access policy "+mine[1],
 				"Deleting the service ID kp-auto ("+id+") and its API keys...")
-			if !strings.HasPrefix(r.Stdout, "OK\n") || !strings.Contains(r.Stdout, "kp-auto ("+id+")") ||
-				!strings.Contains(r.Stdout, "Access policies:  "+mine[0]+", "+mine[1]) || !strings.Contains(r.Stdout, "API keys:         "+key.ID) {
-				t.Fatalf("stdout:\n%s", r)
+			if r.Stdout != "" || !strings.Contains(r.Stderr, "...\nOK\n") || !strings.Contains(r.Stderr, "kp-auto ("+id+")") ||
+				!strings.Contains(r.Stderr, "Access policies:  "+mine[0]+", "+mine[1]) || !strings.Contains(r.Stderr, "API keys:         "+key.ID) {
+				t.Fatalf("the report (stderr only):\n%s", r)
 			}
 		})
 	}

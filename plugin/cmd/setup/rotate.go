@@ -6,8 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/IBM-Cloud/ibm-cloud-cli-sdk/bluemix/terminal"
-
 	"github.com/kp-token/kp-token/plugin/cmdutil"
 	"github.com/kp-token/kp-token/plugin/failure"
 	"github.com/kp-token/kp-token/plugin/output"
@@ -79,9 +77,6 @@ func rotateRun(ctx context.Context, opts *SetupOptions) error {
 	if p.Format == output.JSON {
 		return cmdutil.WriteJSON(opts.IO.Out, out)
 	}
-	if !p.Quiet {
-		terminal.NewUI(opts.IO.In, opts.IO.Out, opts.IO.ErrOut).Ok()
-	}
 	t := opts.Translator
 	rows := [][2]string{
 		{t.T("label_service_id"), fmt.Sprintf("%s (%s)", out.Name, out.ServiceID)},
@@ -96,8 +91,7 @@ func rotateRun(ctx context.Context, opts *SetupOptions) error {
 	}
 	var b strings.Builder
 	cmdutil.WriteRows(&b, rows)
-	_, err = fmt.Fprint(opts.IO.Out, b.String())
-	return err
+	return cmdutil.Report(opts.IO, p.Quiet, b.String())
 }
 
 // nonNil makes an empty list [] in JSON.

@@ -93,9 +93,12 @@ func TestRotateReplacesTheKeyInTheFile(t *testing.T) {
 				}
 				return
 			}
-			for _, want := range []string{"OK\n", "kp-auto (" + fresh.ID + ")", "Old API keys deleted:  " + old.ID} {
-				if !strings.Contains(r.Stdout, want) {
-					t.Fatalf("want %q on stdout:\n%s", want, r)
+			if r.Stdout != "" {
+				t.Fatalf("the report reached stdout (data only):\n%s", r)
+			}
+			for _, want := range []string{"\nOK\n", "kp-auto (" + fresh.ID + ")", "Old API keys deleted:  " + old.ID} {
+				if !strings.Contains(r.Stderr, want) {
+					t.Fatalf("want %q on stderr:\n%s", want, r)
 				}
 			}
 			if !strings.Contains(r.Stderr, "Deleting the old API key "+old.ID) {

@@ -16,7 +16,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/IBM-Cloud/ibm-cloud-cli-sdk/bluemix/terminal"
 	"github.com/spf13/cobra"
 
 	"github.com/kp-token/kp-token/i18n"
@@ -243,9 +242,6 @@ func show(opts *SetupOptions, p *output.Printer, res setupResult) error {
 	if p.Format == output.JSON {
 		return cmdutil.WriteJSON(opts.IO.Out, res)
 	}
-	if !p.Quiet {
-		terminal.NewUI(opts.IO.In, opts.IO.Out, opts.IO.ErrOut).Ok()
-	}
 	t := opts.Translator
 	sidState := t.T("setup_created")
 	if res.Reused {
@@ -263,6 +259,5 @@ func show(opts *SetupOptions, p *output.Printer, res setupResult) error {
 		{t.T("label_file"), res.File},
 	})
 	b.WriteString(output.SafeLine(t.T("setup_next", map[string]any{"Command": res.NextCommand})) + "\n")
-	_, err := fmt.Fprint(opts.IO.Out, b.String())
-	return err
+	return cmdutil.Report(opts.IO, p.Quiet, b.String())
 }

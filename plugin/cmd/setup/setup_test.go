@@ -16,7 +16,7 @@ func TestSetupThenGetAndVerify(t *testing.T) {
 	h, kp := setupHost(t)
 	file := filepath.Join(h.Home, "kp-auto.json")
 	r := h.Run("", "setup", "--name", "kp-auto", "--instance-id", cmdtest.InstanceID, "--role", "writer", "--file", file)
-	if r.Code != 0 || !strings.HasPrefix(r.Stdout, "OK\n") || !strings.Contains(r.Stdout, "ibmcloud kp-token get --apikey @"+file+" --instance-id "+cmdtest.InstanceID) {
+	if r.Code != 0 || r.Stdout != "" || !strings.Contains(r.Stderr, "...\nOK\n") || !strings.Contains(r.Stderr, "ibmcloud kp-token get --apikey @"+file+" --instance-id "+cmdtest.InstanceID) {
 		t.Fatalf("setup failed:\n%s", r)
 	}
 	sids, pols, keys := h.IAM.ServiceIDs(), h.IAM.Policies(), h.IAM.APIKeys()
@@ -121,7 +121,7 @@ func TestSetupRefusals(t *testing.T) {
 			t.Fatal("something was created")
 		}
 		r = h.Run("", "setup", "--name", "kp-auto", "--instance-id", cmdtest.InstanceID, "--file", file, "--reuse")
-		if r.Code != 0 || !strings.Contains(r.Stdout, "(existing)") || len(h.IAM.ServiceIDs()) != 1 || len(h.IAM.APIKeys()) != 1 {
+		if r.Code != 0 || !strings.Contains(r.Stderr, "(existing)") || len(h.IAM.ServiceIDs()) != 1 || len(h.IAM.APIKeys()) != 1 {
 			t.Fatalf("--reuse:\n%s", r)
 		}
 	})
@@ -171,7 +171,7 @@ func TestSetupAndVerifyLocalized(t *testing.T) {
 			h.LoginUser(time.Hour, func(s *iamtest.Session) { s.Locale = tt.locale })
 			file := filepath.Join(h.Home, "k.json")
 			r := h.Run("", "setup", "--name", "kp-auto", "--instance-id", cmdtest.InstanceID, "--file", file)
-			if r.Code != 0 || !strings.Contains(r.Stdout, tt.setupOK) {
+			if r.Code != 0 || r.Stdout != "" || !strings.Contains(r.Stderr, tt.setupOK) {
 				t.Fatalf("setup:\n%s", r)
 			}
 			r = h.Run("", "verify", "--apikey", "@"+h.Write("u", cmdtest.UserKey), "--instance-id", cmdtest.InstanceID, "--kp-endpoint", kp.URL)

@@ -4,11 +4,9 @@ package verify
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
-	"github.com/IBM-Cloud/ibm-cloud-cli-sdk/bluemix/terminal"
 	"github.com/spf13/cobra"
 
 	"github.com/kp-token/kp-token/i18n"
@@ -111,9 +109,6 @@ func verifyRun(ctx context.Context, opts *VerifyOptions) error {
 	if err != nil {
 		return err
 	}
-	if !p.Quiet {
-		terminal.NewUI(opts.IO.In, opts.IO.Out, opts.IO.ErrOut).Ok()
-	}
 	t := opts.Translator
 	keys := t.T("verify_keys_none")
 	switch {
@@ -131,8 +126,7 @@ func verifyRun(ctx context.Context, opts *VerifyOptions) error {
 		{t.T("label_instance"), v.InstanceID},
 		{t.T("label_keys"), keys},
 	})
-	_, err = fmt.Fprint(opts.IO.Out, b.String())
-	return err
+	return cmdutil.Report(opts.IO, p.Quiet, b.String())
 }
 
 // verify obtains the token and the target, checks access, and fills the

@@ -17,9 +17,11 @@ func TestVerify(t *testing.T) {
 	userKeyFile := "@" + h.Write("userkey", cmdtest.UserKey)
 	t.Run("access works", func(t *testing.T) {
 		r := h.Run("", "verify", "--apikey", key, "--instance-id", cmdtest.InstanceID, "--kp-endpoint", kp.URL)
-		if r.Code != 0 || !strings.HasPrefix(r.Stdout, "OK\n") || !strings.Contains(r.Stdout, "Access to the Key Protect instance works.") ||
-			!strings.Contains(r.Stdout, iamtest.ServiceID.IAMID) || !strings.Contains(r.Stdout, iamtest.ServiceID.Account) ||
-			!strings.Contains(r.Stdout, "3 visible to this identity") || !strings.Contains(r.Stdout, kp.URL) {
+		// The report is for people: stderr, in their language; stdout
+		// holds data only (--output json).
+		if r.Code != 0 || r.Stdout != "" || !strings.HasPrefix(r.Stderr, "OK\n") || !strings.Contains(r.Stderr, "Access to the Key Protect instance works.") ||
+			!strings.Contains(r.Stderr, iamtest.ServiceID.IAMID) || !strings.Contains(r.Stderr, iamtest.ServiceID.Account) ||
+			!strings.Contains(r.Stderr, "3 visible to this identity") || !strings.Contains(r.Stderr, kp.URL) {
 			t.Fatalf("got:\n%s", r)
 		}
 		reqs := kp.Requests()
