@@ -146,11 +146,19 @@ func report(t *i18n.Translator, res removed, all bool) []string {
 		}
 		line("cache_delete_removed", map[string]any{"Subject": output.SafeLine(who), "Endpoint": output.SafeLine(r.Endpoint)})
 	}
+	said := map[string]bool{}
 	for _, i := range res.Instances {
 		if i.InstanceID == "" {
 			line("cache_delete_instance_unreadable", nil)
 			continue
 		}
+		// One instance found two ways (by name, and as the only one in
+		// its region and group) is two lookups but one sentence; the
+		// count below says how many lookups went.
+		if said[i.InstanceID] {
+			continue
+		}
+		said[i.InstanceID] = true
 		// The name and region are the Resource Controller's words.
 		line("cache_delete_instance_removed", map[string]any{"Name": output.SafeLine(i.Name), "ID": i.InstanceID, "Region": output.SafeLine(i.Region)})
 	}

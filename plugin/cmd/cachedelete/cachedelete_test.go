@@ -93,6 +93,15 @@ func TestCacheDeleteAllCountsWhatItRemoved(t *testing.T) {
 		t.Fatalf("cache-delete --all:\n%s", r)
 	}
 
+	// The same instance looked up two ways: two lookups, one sentence.
+	h.Run("", "get", "--output", "header")
+	h.Run("", "get", "--output", "header", "--instance", "kp-prod")
+	r = h.Run("", "cache-delete", "--all")
+	if r.Code != 0 || strings.Count(r.Stderr, "lookup of the Key Protect instance kp-prod") != 1 ||
+		!strings.Contains(r.Stderr, "2 cached instance lookups deleted.\n") {
+		t.Fatalf("cache-delete --all after two lookups of one instance:\n%s", r)
+	}
+
 	r = h.Run("", "cache-delete", "--all")
 	if r.Code != 0 || r.Stdout != "" || r.Stderr != "The cache was empty: no token or instance lookup was deleted.\n" {
 		t.Fatalf("cache-delete --all on an empty cache:\n%s", r)
