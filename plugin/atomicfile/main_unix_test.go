@@ -4,21 +4,14 @@ package atomicfile
 
 import (
 	"os"
-	"os/signal"
-	"syscall"
 	"testing"
+
+	"github.com/kp-token/kp-token/plugin/signals"
 )
 
-// TestMain: a signal this test process was started with ignored (nohup's
-// SIGHUP, a background job's SIGINT) stays ignored in what it starts and
-// is never delivered to it, and the tests that end a write with one would
-// fail. Catching it here gives it back: nothing changes for this process,
-// which was not going to die of it anyway.
+// TestMain: the tests that end a write with a signal need it delivered,
+// even when the test process was started with it ignored.
 func TestMain(m *testing.M) {
-	for _, s := range []os.Signal{syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM} {
-		if signal.Ignored(s) {
-			signal.Notify(make(chan os.Signal, 1), s)
-		}
-	}
+	signals.UnignoreForTests()
 	os.Exit(m.Run())
 }

@@ -4,13 +4,12 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"runtime"
-	"syscall"
 	"testing"
 
 	"github.com/kp-token/kp-token/plugin/cmd/cmdtest"
+	"github.com/kp-token/kp-token/plugin/signals"
 )
 
 // The tests of this package are the SDK hand-off: they run the real
@@ -27,17 +26,8 @@ import (
 var binary string
 
 func TestMain(m *testing.M) {
-	// A signal this test process was started with ignored (nohup's SIGHUP,
-	// a background job's SIGINT) would stay ignored in every kp-token it
-	// starts, and the tests that end one with it would fail. A caught
-	// signal is reset to its default action in a child: catching it here
-	// gives the children their default back, and changes nothing for this
-	// process, which was not going to die of it anyway.
-	for _, s := range []os.Signal{syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM} {
-		if signal.Ignored(s) {
-			signal.Notify(make(chan os.Signal, 1), s)
-		}
-	}
+	// The tests end kp-token runs with signals: they must reach them.
+	signals.UnignoreForTests()
 	if b := os.Getenv("KP_TOKEN_TEST_BINARY"); b != "" {
 		binary = b
 		os.Exit(m.Run())
