@@ -105,49 +105,14 @@ func (c *ConfigSession) renewOnCopy(raw map[string]json.RawMessage) (string, map
 	// The copy holds the refresh token: it goes whatever happens, a signal
 	// during the exchange included. The handler is in place before the copy
 	// exists and the copy is gone before the handler is removed, so no
-	// signal finds the copy unguarded. The copy lives in a private folder
-	// that the SDK knows only by a name that dies with the process
-	// (privatefs.Pin), and a signal removes the folder: the SDK, still
-	// renewing in another goroutine while the process exits, can neither
-	// write the copy back nor make the folder again (under the folder's
-	// own name its config reader's MkdirAll did, and the folder stayed).
-	var (
-		mu      sync.Mutex
-		tmpDir  string
-		release = func() {}
-	)
-	cleanup := func(done bool) {
-		mu.Lock()
-		defer mu.Unlock()
-		if tmpDir != "" {
-			// The SDK may be creating the copy at that very moment (its
-			// file lock opens the copy itself with O_CREATE), and a file
-			// made after RemoveAll read the folder makes its last step fail
-			// (not empty): remove again until the folder is gone. Once it
-			// is, the pinned name lets nothing in.
-			for i := 0; i < 100 && os.RemoveAll(tmpDir) != nil; i++ {
-			}
-			tmpDir = ""
-		}
-		if done { // the SDK no longer writes there: the pinned name can go
-			release()
-		}
-	}
-	stop := c.onSignal(func(code int) { cleanup(false); c.Exit(code) })
+	// signal finds the copy unguarded.
+	var dir copyDir
+	stop := c.onSignal(func(code int) { dir.remove(false); c.Exit(code) })
 	defer func() {
-		cleanup(true)
+		dir.remove(true)
 		stop()
 	}()
-	// The lock is held while the folder is created, so a signal in between
-	// waits for its name instead of finding none and leaving it.
-	mu.Lock()
-	dir, err := os.MkdirTemp(filepath.Dir(c.ConfigPath), ".config.json.kp-token-*")
-	pinned := dir
-	if err == nil {
-		tmpDir = dir
-		pinned, release = privatefs.Pin(dir)
-	}
-	mu.Unlock()
+	pinned, err := dir.create(filepath.Dir(c.ConfigPath))
 	if err != nil {
 		return "", nil, c.configFailure("config_write_failed", err)
 	}
@@ -184,6 +149,52 @@ func (c *ConfigSession) renewOnCopy(raw map[string]json.RawMessage) (string, map
 		}
 	}
 	return renewed, fields, nil
+}
+
+// copyDir is the private folder of the config's copy. The SDK knows it
+// only by a name that dies with the process (privatefs.Pin), and a signal
+// removes it: the SDK, still renewing in another goroutine while the
+// process exits, can neither write the copy back nor make the folder
+// again (under the folder's own name its config reader's MkdirAll did,
+// and the folder stayed).
+type copyDir struct {
+	mu      sync.Mutex
+	path    string
+	release func()
+}
+
+// create makes the folder in parent and returns the pinned name. The lock
+// is held while the folder is made, so a signal in between waits for its
+// name instead of finding none and leaving it.
+func (d *copyDir) create(parent string) (pinned string, err error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.path, err = os.MkdirTemp(parent, ".config.json.kp-token-*"); err != nil {
+		return "", err
+	}
+	pinned, d.release = privatefs.Pin(d.path)
+	return pinned, nil
+}
+
+// remove removes the folder; done says the SDK no longer writes there, so
+// the pinned name can go too (on a signal it stays until the process ends).
+func (d *copyDir) remove(done bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.path != "" {
+		// The SDK may be creating the copy at that very moment (its file
+		// lock opens the copy itself with O_CREATE), and a file made after
+		// RemoveAll read the folder makes its last step fail (not empty):
+		// remove again until the folder is gone. Once it is, the pinned
+		// name lets nothing in.
+		for i := 0; i < 100 && os.RemoveAll(d.path) != nil; i++ {
+		}
+		d.path = ""
+	}
+	if done && d.release != nil {
+		d.release()
+		d.release = nil
+	}
 }
 
 // writeBack writes the token fields onto a fresh read of config.json, once

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kp-token/kp-token/i18n"
 	"github.com/kp-token/kp-token/plugin/cmdutil"
 	"github.com/kp-token/kp-token/plugin/failure"
 	"github.com/kp-token/kp-token/plugin/output"
@@ -77,7 +78,11 @@ func rotateRun(ctx context.Context, opts *SetupOptions) error {
 	if p.Format == output.JSON {
 		return cmdutil.WriteJSON(opts.IO.Out, out)
 	}
-	t := opts.Translator
+	return cmdutil.Report(opts.IO, p.Quiet, rotatedRows(opts.Translator, out))
+}
+
+// rotatedRows say what a rotation made and deleted.
+func rotatedRows(t *i18n.Translator, out rotateResult) string {
 	rows := [][2]string{
 		{t.T("label_service_id"), fmt.Sprintf("%s (%s)", out.Name, out.ServiceID)},
 		{t.T("label_apikey"), fmt.Sprintf("%s (%s)", out.Name, out.APIKeyID)},
@@ -91,7 +96,7 @@ func rotateRun(ctx context.Context, opts *SetupOptions) error {
 	}
 	var b strings.Builder
 	cmdutil.WriteRows(&b, rows)
-	return cmdutil.Report(opts.IO, p.Quiet, b.String())
+	return b.String()
 }
 
 // nonNil makes an empty list [] in JSON.
