@@ -75,7 +75,7 @@ func TestRotateSignals(t *testing.T) {
 				hold := h.IAM.HoldNext(step.route)
 				defer hold.Release()
 				cmd, wait := startArgs(h, "setup", "--rotate", "--name", "kp-auto", "--file", file)
-				arrive(t, hold, wait)
+				cmdtest.Arrive(t, hold, wait)
 				_ = cmd.Process.Signal(s.sig)
 				r := wait()
 				if r.Code != 128+int(s.sig) || r.Stdout != "" || !strings.Contains(r.Stderr, "FAILED\n") {
@@ -85,8 +85,8 @@ func TestRotateSignals(t *testing.T) {
 				for _, w := range step.said {
 					want = append(want, strings.NewReplacer("FILE", file, "OLD", old.ID).Replace(w))
 				}
-				assertInOrder(t, r, want...)
-				assertNoKeyFile(t, h, file+".new")
+				cmdtest.AssertInOrder(t, r, want...)
+				cmdtest.AssertNoKeyFile(t, file+".new")
 				keys := h.IAM.APIKeys()
 				if step.saved {
 					if len(keys) != 1 || keys[0].ID == old.ID || fileKey(t, file) != keys[0].Key {
@@ -142,7 +142,7 @@ func TestRemoveSignals(t *testing.T) {
 				hold := h.IAM.HoldNext(step.route)
 				defer hold.Release()
 				cmd, wait := startArgs(h, "setup", "--remove", "--name", "kp-auto", "--file", file, "-f")
-				arrive(t, hold, wait)
+				cmdtest.Arrive(t, hold, wait)
 				_ = cmd.Process.Signal(s.sig)
 				r := wait()
 				if r.Code != 128+int(s.sig) || r.Stdout != "" || !strings.Contains(r.Stderr, "FAILED\n") {
@@ -152,7 +152,7 @@ func TestRemoveSignals(t *testing.T) {
 				for _, w := range step.said {
 					want = append(want, strings.NewReplacer("FILE", file, "SID", sid.ID, "P0", pols[0], "P1", pols[1]).Replace(w))
 				}
-				assertInOrder(t, r, want...)
+				cmdtest.AssertInOrder(t, r, want...)
 				if len(h.IAM.Policies()) != step.policiesLeft || len(h.IAM.ServiceIDs()) != step.sidsLeft {
 					t.Fatalf("left %d policies, %d service IDs", len(h.IAM.Policies()), len(h.IAM.ServiceIDs()))
 				}
@@ -189,7 +189,7 @@ func TestRemoveAsksOnATerminal(t *testing.T) {
 			if r.Code != 0 {
 				t.Fatalf("remove:\n%s", r)
 			}
-			assertInOrder(t, r, "Les éléments suivants vont être supprimés\u00a0:", "Supprimer l'ID de service kp-auto et tous les éléments ci-dessus\u00a0? [y/N]", tt.said)
+			cmdtest.AssertInOrder(t, r, "Les éléments suivants vont être supprimés\u00a0:", "Supprimer l'ID de service kp-auto et tous les éléments ci-dessus\u00a0? [y/N]", tt.said)
 			if tt.deleted != (len(h.IAM.ServiceIDs()) == 0) {
 				t.Fatalf("deleted: %v, want %v:\n%s", len(h.IAM.ServiceIDs()) == 0, tt.deleted, r)
 			}

@@ -44,39 +44,6 @@ func startArgs(h *cmdtest.Host, args ...string) (*exec.Cmd, func() cmdtest.Resul
 	}
 }
 
-// arrive waits until the held request has been carried out.
-func arrive(t *testing.T, hold *iamtest.Hold, wait func() cmdtest.Result) {
-	t.Helper()
-	select {
-	case <-hold.Arrived:
-	case <-time.After(30 * time.Second):
-		hold.Release()
-		t.Fatalf("the request never came:\n%s", wait())
-	}
-}
-
-func assertInOrder(t *testing.T, r cmdtest.Result, want ...string) {
-	t.Helper()
-	last := 0
-	for _, w := range want {
-		i := strings.Index(r.Stderr[last:], w)
-		if i < 0 {
-			t.Fatalf("want %q (in this order):\n%s", want, r)
-		}
-		last += i + len(w)
-	}
-}
-
-func assertNoKeyFile(t *testing.T, h *cmdtest.Host, file string) {
-	t.Helper()
-	if _, err := os.Lstat(file); err == nil {
-		t.Fatal("a key file was left")
-	}
-	if temps, _ := filepath.Glob(filepath.Join(filepath.Dir(file), ".*.tmp-*")); len(temps) > 0 {
-		t.Fatalf("temporary files left: %v", temps)
-	}
-}
-
 // TestSetupSignals sends SIGINT, SIGTERM and SIGHUP while the server
 // holds each of setup's requests (carried out, not yet answered): setup
 // undoes what it made, says so, and exits 128+signal.
@@ -105,19 +72,19 @@ func TestSetupSignals(t *testing.T) {
 				hold := h.IAM.HoldNext(step.route)
 				defer hold.Release()
 				cmd, wait := startArgs(h, "setup", "--name", "kp-auto", "--instance-id", cmdtest.InstanceID, "--file", file)
-				arrive(t, hold, wait)
+				cmdtest.Arrive(t, hold, wait)
 				_ = cmd.Process.Signal(s.sig)
 				r := wait()
 				if r.Code != 128+int(s.sig) || r.Stdout != "" || !strings.Contains(r.Stderr, "FAILED\n") {
 					t.Fatalf("want FAILED and exit %d:\n%s", 128+int(s.sig), r)
 				}
 				if step.undone == nil {
-					assertInOrder(t, r, "The setup was stopped by "+s.name+" before it created anything.")
+					cmdtest.AssertInOrder(t, r, "The setup was stopped by "+s.name+" before it created anything.")
 				} else {
-					assertInOrder(t, r, append([]string{"The setup was stopped by " + s.name + "."}, step.undone...)...)
+					cmdtest.AssertInOrder(t, r, append([]string{"The setup was stopped by " + s.name + "."}, step.undone...)...)
 				}
 				cmdtest.AssertNothingLeft(t, h)
-				assertNoKeyFile(t, h, file)
+				cmdtest.AssertNoKeyFile(t, file)
 			})
 		}
 	}
@@ -129,16 +96,16 @@ func TestSetupSignals(t *testing.T) {
 		defer create.Release()
 		defer lookup.Release()
 		cmd, wait := startArgs(h, "setup", "--name", "kp-auto", "--instance-id", cmdtest.InstanceID, "--file", file)
-		arrive(t, create, wait)
+		cmdtest.Arrive(t, create, wait)
 		_ = cmd.Process.Signal(syscall.SIGINT)
-		arrive(t, lookup, wait)
+		cmdtest.Arrive(t, lookup, wait)
 		_ = cmd.Process.Signal(syscall.SIGINT)
 		r := wait()
 		sid := h.IAM.ServiceIDs()
 		if r.Code != 130 || len(sid) != 1 || len(h.IAM.Policies()) != 1 || len(h.IAM.APIKeys()) != 1 {
 			t.Fatalf("want exit 130 and everything left, and said:\n%s", r)
 		}
-		assertInOrder(t, r, "The setup was stopped by SIGINT.",
+		cmdtest.AssertInOrder(t, r, "The setup was stopped by SIGINT.",
 			"Not verified: an API key named kp-auto may have been created for the service ID "+sid[0].ID,
 			"Not undone: the access policy "+h.IAM.Policies()[0].ID+" could not be deleted. Run 'ibmcloud iam service-policy-delete "+sid[0].ID+" "+h.IAM.Policies()[0].ID+" -f' to finish the deletion.",
 			"Not undone: the service ID "+sid[0].ID+" could not be deleted. Run 'ibmcloud iam service-id-delete "+sid[0].ID+" -f' to finish the deletion.")

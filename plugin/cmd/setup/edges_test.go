@@ -15,39 +15,6 @@ import (
 	"github.com/kp-token/kp-token/plugin/iamtest"
 )
 
-// arrive waits until the held request has been carried out.
-func arrive(t *testing.T, hold *iamtest.Hold, wait func() cmdtest.Result) {
-	t.Helper()
-	select {
-	case <-hold.Arrived:
-	case <-time.After(30 * time.Second):
-		hold.Release()
-		t.Fatalf("the request never came:\n%s", wait())
-	}
-}
-
-func assertInOrder(t *testing.T, r cmdtest.Result, want ...string) {
-	t.Helper()
-	last := 0
-	for _, w := range want {
-		i := strings.Index(r.Stderr[last:], w)
-		if i < 0 {
-			t.Fatalf("want %q (in this order):\n%s", want, r)
-		}
-		last += i + len(w)
-	}
-}
-
-func assertNoKeyFile(t *testing.T, h *cmdtest.Host, file string) {
-	t.Helper()
-	if _, err := os.Lstat(file); err == nil {
-		t.Fatal("a key file was left")
-	}
-	if temps, _ := filepath.Glob(filepath.Join(filepath.Dir(file), ".*.tmp-*")); len(temps) > 0 {
-		t.Fatalf("temporary files left: %v", temps)
-	}
-}
-
 func TestSetupChecksTheInstanceFirst(t *testing.T) {
 	const unknown = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
 	tests := []struct {
@@ -88,7 +55,7 @@ func TestSetupChecksTheInstanceFirst(t *testing.T) {
 			}
 			cmdtest.ExpectFailure(t, r, 1, tt.cause, "ibmcloud resource service-instances --service-name kms")
 			cmdtest.AssertNothingLeft(t, h)
-			assertNoKeyFile(t, h, file)
+			cmdtest.AssertNoKeyFile(t, file)
 		})
 	}
 	for locale, cause := range map[string]string{
@@ -142,9 +109,9 @@ func TestSetupUnclearCreates(t *testing.T) {
 			if r.Code != 1 || r.Stdout != "" || !strings.Contains(r.Stderr, "FAILED\n") || !strings.Contains(r.Stderr, tt.cause) {
 				t.Fatalf("want FAILED and %q:\n%s", tt.cause, r)
 			}
-			assertInOrder(t, r, tt.lines...)
+			cmdtest.AssertInOrder(t, r, tt.lines...)
 			cmdtest.AssertNothingLeft(t, h)
-			assertNoKeyFile(t, h, file)
+			cmdtest.AssertNoKeyFile(t, file)
 		})
 	}
 	t.Run("a lookup that fails is reported with the command that checks", func(t *testing.T) {
@@ -162,7 +129,7 @@ func TestSetupUnclearCreates(t *testing.T) {
 			t.Fatalf("want the service ID and policy undone:\n%s", r)
 		}
 		cmdtest.AssertNothingLeft(t, h)
-		assertInOrder(t, r, "Not verified: an API key named kp-auto may have been created for the service ID "+sid+". Check by running 'ibmcloud iam service-api-keys "+sid+"'.",
+		cmdtest.AssertInOrder(t, r, "Not verified: an API key named kp-auto may have been created for the service ID "+sid+". Check by running 'ibmcloud iam service-api-keys "+sid+"'.",
 			"Undone: the access policy", "Undone: the service ID")
 	})
 }
@@ -182,7 +149,7 @@ func TestSetupReusesWithoutMistakes(t *testing.T) {
 		if r.Code != 1 || len(h.IAM.Policies()) != 0 || len(h.IAM.ServiceIDs()) != 1 || strings.Contains(r.Stderr, "the service ID ServiceId") {
 			t.Fatalf("want the policy undone and the reused service ID kept (%d policies):\n%s", len(h.IAM.Policies()), r)
 		}
-		assertInOrder(t, r, "could not create the API key (HTTP 400)", "Undone: the access policy")
+		cmdtest.AssertInOrder(t, r, "could not create the API key (HTTP 400)", "Undone: the access policy")
 	})
 	t.Run("a 409 then success shows the policy as made", func(t *testing.T) {
 		h, _ := setupHost(t)
@@ -212,7 +179,7 @@ func TestSetupReusesWithoutMistakes(t *testing.T) {
 		if strings.Contains(r.Stderr, "Undone: the access policy") || strings.Contains(r.Stderr, "Undone: the API key "+before[0].ID) {
 			t.Fatalf("something that was there before was undone:\n%s", r)
 		}
-		assertInOrder(t, r, "Undone: the API key ApiKey-")
+		cmdtest.AssertInOrder(t, r, "Undone: the API key ApiKey-")
 	})
 }
 
@@ -223,7 +190,7 @@ func TestSetupNeverReplacesAFileThatAppears(t *testing.T) {
 	file := filepath.Join(h.Home, "k.json")
 	hold := h.IAM.HoldNext("POST /v1/apikeys")
 	wait := h.Start("setup", "--name", "kp-auto", "--instance-id", cmdtest.InstanceID, "--file", file)
-	arrive(t, hold, wait)
+	cmdtest.Arrive(t, hold, wait)
 	if err := os.WriteFile(file, []byte("the user's own"), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -232,7 +199,7 @@ func TestSetupNeverReplacesAFileThatAppears(t *testing.T) {
 	if r.Code != 1 || r.Stdout != "" {
 		t.Fatalf("want exit 1:\n%s", r)
 	}
-	assertInOrder(t, r, "FAILED\nThe file "+file+" appeared while the setup ran; it was left unchanged.",
+	cmdtest.AssertInOrder(t, r, "FAILED\nThe file "+file+" appeared while the setup ran; it was left unchanged.",
 		"Undone: the API key", "Undone: the access policy", "Undone: the service ID", "pass -f to replace it")
 	cmdtest.AssertNothingLeft(t, h)
 	if b, _ := os.ReadFile(file); string(b) != "the user's own" {

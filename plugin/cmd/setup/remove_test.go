@@ -107,7 +107,7 @@ func TestRemove(t *testing.T) {
 				}
 				return
 			}
-			assertInOrder(t, r, "Deleting the access policy "+mine[0], "Deleting the access policy "+mine[1],
+			cmdtest.AssertInOrder(t, r, "Deleting the access policy "+mine[0], "Deleting the access policy "+mine[1],
 				"Deleting the service ID kp-auto ("+id+") and its API keys...")
 			if r.Stdout != "" || !strings.Contains(r.Stderr, "...\nOK\n") || !strings.Contains(r.Stderr, "kp-auto ("+id+")") ||
 				!strings.Contains(r.Stderr, "Access policies:  "+mine[0]+", "+mine[1]) || !strings.Contains(r.Stderr, "API keys:         "+key.ID) {
@@ -148,7 +148,7 @@ func TestRemoveAsks(t *testing.T) {
 			if r.Code != 0 {
 				t.Fatalf("remove:\n%s", r)
 			}
-			assertInOrder(t, r, "The following will be deleted:", "Service ID:       kp-auto ("+sid+")",
+			cmdtest.AssertInOrder(t, r, "The following will be deleted:", "Service ID:       kp-auto ("+sid+")",
 				"Access policies:  "+mine[0]+", "+mine[1], "Key file:", file, "Delete the service ID kp-auto and everything listed above? [y/N]")
 			if tt.deleted {
 				onlyOthersLeft(t, h, theirs)

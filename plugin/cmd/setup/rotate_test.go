@@ -46,7 +46,7 @@ func expectFailed(t *testing.T, r cmdtest.Result, code int, texts ...string) {
 	if r.Code != code || r.Stdout != "" {
 		t.Fatalf("want exit %d and nothing on stdout:\n%s", code, r)
 	}
-	assertInOrder(t, r, append([]string{"FAILED\n"}, texts...)...)
+	cmdtest.AssertInOrder(t, r, append([]string{"FAILED\n"}, texts...)...)
 }
 
 // works reports whether IAM gives a token for key.
@@ -132,7 +132,7 @@ func TestRotateWithoutAFile(t *testing.T) {
 	if r.Code != 0 || works(h, first.Key) || works(h, second.Key) || !works(h, other.Key) || !works(h, keyIn(t, file)) {
 		t.Fatalf("want the keys named kp-auto replaced, ci-pipeline's kept:\n%s", r)
 	}
-	assertInOrder(t, r, "Deleting the old API key "+first.ID, "Deleting the old API key "+second.ID)
+	cmdtest.AssertInOrder(t, r, "Deleting the old API key "+first.ID, "Deleting the old API key "+second.ID)
 	if len(h.IAM.APIKeys()) != 2 {
 		t.Fatalf("%d keys", len(h.IAM.APIKeys()))
 	}
@@ -283,14 +283,14 @@ func TestRotateFailuresKeepTheOldKey(t *testing.T) {
 			for _, l := range tt.lines {
 				lines = append(lines, strings.ReplaceAll(l, "FILE", file))
 			}
-			assertInOrder(t, r, lines...)
+			cmdtest.AssertInOrder(t, r, lines...)
 			if keys := h.IAM.APIKeys(); len(keys) != 1 || keys[0].ID != old.ID || !works(h, old.Key) {
 				t.Fatalf("want only the old key, valid (%d keys):\n%s", len(keys), r)
 			}
 			if tt.name != "a file changed meanwhile" && keyIn(t, file) != old.Key {
 				t.Fatal("the file lost the old key")
 			}
-			assertNoKeyFile(t, h, file+".new")
+			cmdtest.AssertNoKeyFile(t, file+".new")
 		})
 	}
 }
