@@ -23,8 +23,9 @@ func WriteRows(b *strings.Builder, rows [][2]string) {
 
 // WriteTable writes rows of cells in columns aligned by display width
 // (a Korean or Chinese name takes two columns a letter), two spaces
-// apart, with no spaces at the end of a line. Cells are made one safe line first: they often come from servers,
-// and an escaped control character is wider than the character.
+// apart, with no spaces at the end of a line. Cells are made one safe
+// line first: they often come from servers, and an escaped control
+// character is wider than the character.
 func WriteTable(b *strings.Builder, rows [][]string) {
 	var widths []int
 	safe := make([][]string, len(rows))
