@@ -6,6 +6,8 @@ import (
 	"github.com/IBM-Cloud/ibm-cloud-cli-sdk/plugin"
 
 	"github.com/kp-token/kp-token/plugin/kptoken"
+	// Its init runs before the libraries' and sets up the process for them.
+	_ "github.com/kp-token/kp-token/plugin/startup"
 )
 
 func main() {

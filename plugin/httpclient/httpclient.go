@@ -35,24 +35,26 @@ const (
 	RetryWaitMax = 8 * time.Second
 )
 
-// New returns the client. Its Timeout is the whole budget: every attempt
-// and every wait between attempts fit in it, because the retries happen
-// inside its transport. Each attempt goes through the SDK's trace transport
-// when tracing is on.
+// New returns the client. timeout is the whole budget of a request: every
+// attempt and every wait between attempts fit in it, because the retries
+// happen inside its transport, which gives the request that deadline.
+// (A deadline rather than http.Client's Timeout, whose watchdog is a
+// goroutine and a timer per request: every reply is read whole below the
+// retries, so the two end the same requests.) Each attempt goes through
+// the SDK's trace transport when tracing is on.
 func New(timeout time.Duration) *http.Client {
 	// The chain is built on the first request: a run served from the cache
 	// makes none and should not pay for it.
 	r := &retrier{}
 	return &http.Client{
-		Timeout:       timeout,
-		Transport:     &retryTransport{lazy: sync.OnceValue(func() http.RoundTripper { return chain(r) }), r: r},
+		Transport:     &retryTransport{lazy: sync.OnceValue(func() http.RoundTripper { return chain(r) }), r: r, timeout: timeout},
 		CheckRedirect: refuseRedirect,
 	}
 }
 
 // chain is guard, then the trace when on, then the retries.
 func chain(r *retrier) http.RoundTripper {
-	var rt http.RoundTripper = &guard{rt: core.DefaultHTTPClient().Transport}
+	var rt http.RoundTripper = &guard{rt: newOneShot(core.DefaultHTTPClient().Transport)}
 	// The SDK's trace transport dumps and sanitizes every exchange even when
 	// tracing is off; skip it then, it costs more than the request.
 	if _, off := trace.Logger.(*trace.NullLogger); !off {
@@ -153,12 +155,18 @@ func (g *guard) RoundTrip(req *http.Request) (*http.Response, error) {
 type retrier struct{ attempts atomic.Int64 }
 
 type retryTransport struct {
-	lazy func() http.RoundTripper
-	r    *retrier
+	lazy    func() http.RoundTripper
+	r       *retrier
+	timeout time.Duration
 }
 
 func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	t.r.attempts.Store(0)
+	if t.timeout > 0 {
+		ctx, cancel := context.WithTimeout(req.Context(), t.timeout)
+		defer cancel()
+		req = req.WithContext(ctx)
+	}
 	if !retrySafe(req) {
 		req = req.WithContext(context.WithValue(req.Context(), sendOnce{}, true))
 	}
@@ -179,6 +187,12 @@ func retrySafe(req *http.Request) bool {
 	case http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete, http.MethodOptions:
 		return true
 	}
+	return isTokenExchange(req)
+}
+
+// isTokenExchange tells a request for a token: IAM's token service and the
+// compute resources' metadata services.
+func isTokenExchange(req *http.Request) bool {
 	p := strings.TrimSuffix(req.URL.Path, "/")
 	return strings.HasSuffix(p, "/identity/token") || strings.HasSuffix(p, "/iam_token") || strings.HasSuffix(p, "/iam_tokens")
 }

@@ -96,19 +96,23 @@ func TestFailureNamesTheCause(t *testing.T) {
 		{"timeout", slow.URL, 300 * time.Millisecond, "net_timeout", ""},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, err := New(tt.timeout).Post(tt.url, "text/plain", strings.NewReader("x"))
-			if err == nil {
-				t.Fatal("no error")
-			}
-			f := Failure(err, "IAM", tt.url, tt.timeout)
-			if f.Cause != tt.cause || f.Reason != tt.reason {
-				t.Fatalf("cause %q reason %q, want %q %q (err %v)", f.Cause, f.Reason, tt.cause, tt.reason, err)
-			}
-			if f.Detail == "" {
-				t.Fatal("no detail line")
-			}
-		})
+		// The same words whichever transport carried the request: the pool,
+		// or a token exchange's own connection (oneShot).
+		for _, path := range []string{"/", "/identity/token"} {
+			t.Run(tt.name+" "+path, func(t *testing.T) {
+				_, err := New(tt.timeout).Post(tt.url+path, "text/plain", strings.NewReader("x"))
+				if err == nil {
+					t.Fatal("no error")
+				}
+				f := Failure(err, "IAM", tt.url, tt.timeout)
+				if f.Cause != tt.cause || f.Reason != tt.reason {
+					t.Fatalf("cause %q reason %q, want %q %q (err %v)", f.Cause, f.Reason, tt.cause, tt.reason, err)
+				}
+				if f.Detail == "" {
+					t.Fatal("no detail line")
+				}
+			})
+		}
 	}
 	t.Run("dns", func(t *testing.T) {
 		err := &url.Error{Op: "Post", URL: "https://nowhere.invalid", Err: &net.OpError{Op: "dial", Net: "tcp",

@@ -24,6 +24,8 @@ func layer(path string) string {
 		return "main"
 	case p == "plugin/kptoken":
 		return "kptoken"
+	case p == "plugin/startup":
+		return "startup"
 	case p == "plugin/cmd/root":
 		return "root"
 	case p == "plugin/cmd/factory":
@@ -41,7 +43,8 @@ func layer(path string) string {
 // allowed says which layers a layer may import (besides its own, for
 // domain packages): kptoken -> root -> commands -> cmdutil + domain.
 var allowed = map[string][]string{
-	"main":    {"kptoken"},
+	"main":    {"kptoken", "startup"},
+	"startup": {},
 	"kptoken": {"root", "factory", "cmdutil", "domain"},
 	"root":    {"command", "cmdutil", "domain"},
 	"factory": {"cmdutil", "domain"},

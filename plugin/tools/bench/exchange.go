@@ -32,28 +32,37 @@ import (
 // alternates (kp-token's every round, curl's every other round).
 func exchangeVsCurl(runs int, home string, kpBins []string, get func(path string, extra ...string) *exec.Cmd,
 	iamURL, key, curlPath string, curl func(int) *exec.Cmd) (kp, curlAdds []time.Duration) {
+	cold, cached := coldCached(home, iamURL, key, kpBins, get)
+	curlNothing := func(int) *exec.Cmd { return exec.Command(curlPath, "-s", "-f", "-o", os.DevNull, "file://"+os.DevNull) }
+	for i := range runs {
+		kp = append(kp, warmPair(i, cold, cached, i%2 == 1))
+		curlAdds = append(curlAdds, warmPair(i, curl, curlNothing, i/2%2 == 1))
+	}
+	return kp, curlAdds
+}
+
+// coldCached is a 'get -q' of bins[i%len(bins)] whose cache entry is
+// removed before it starts, and the same answered from the entry.
+func coldCached(home, iamURL, key string, bins []string, get func(path string, extra ...string) *exec.Cmd) (cold, cached func(int) *exec.Cmd) {
 	entry := filepath.Join(home, "plugins", "kp-token", "cache", cache.Key{Endpoint: iamURL, APIKey: key}.ID()+".json")
 	if _, err := os.Stat(entry); err != nil {
 		check(fmt.Errorf("exchange row: no cache entry where it should be: %v", err))
 	}
-	cold := func(i int) *exec.Cmd {
+	cold = func(i int) *exec.Cmd {
 		check(os.Remove(entry))
-		return get(kpBins[i%len(kpBins)])
+		return get(bins[i%len(bins)])
 	}
-	cached := func(i int) *exec.Cmd { return get(kpBins[i%len(kpBins)]) }
-	curlNothing := func(int) *exec.Cmd { return exec.Command(curlPath, "-s", "-f", "-o", os.DevNull, "file://"+os.DevNull) }
-	pair := func(i int, a, b func(int) *exec.Cmd, swap bool) time.Duration {
-		mustRun(b(i)) // warm
-		if swap {
-			tb := timed(b(i))
-			return timed(a(i)) - tb
-		}
-		ta := timed(a(i))
-		return ta - timed(b(i))
+	cached = func(i int) *exec.Cmd { return get(bins[i%len(bins)]) }
+	return cold, cached
+}
+
+// warmPair times a(i) minus b(i), after an untimed b(i), b first when swap.
+func warmPair(i int, a, b func(int) *exec.Cmd, swap bool) time.Duration {
+	mustRun(b(i)) // warm
+	if swap {
+		tb := timed(b(i))
+		return timed(a(i)) - tb
 	}
-	for i := range runs {
-		kp = append(kp, pair(i, cold, cached, i%2 == 1))
-		curlAdds = append(curlAdds, pair(i, curl, curlNothing, i/2%2 == 1))
-	}
-	return kp, curlAdds
+	ta := timed(a(i))
+	return ta - timed(b(i))
 }

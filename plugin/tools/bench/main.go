@@ -159,6 +159,7 @@ func main() {
 	uncached, curl2 := interleave(*runs, func(int) *exec.Cmd { return get("--no-cache") }, curlCmd)
 	exchange, curlExchange := exchangeVsCurl(*runs, home, kpBins, getFrom, iam.URL, benchKey, curl, curlCmd)
 	apiTimes, curlAPI := apiVsCurl(*runs, iam, home, kpBins, keyFile, env, curl)
+	settings, okSettings := settingsRows(*runs, home, iam.URL, benchKey, kpBins, getFrom)
 
 	// 64 concurrent cold calls.
 	del := exec.Command(kpBin, "cache-delete", "--all", "-q")
@@ -229,13 +230,14 @@ func main() {
 	fmt.Fprintf(&b, "| 64 concurrent cold `get -q`: IAM requests | %d | exactly 1 | %s |\n", stampede, yes(ok3))
 	fmt.Fprintf(&b, "| peak RSS of one `get --no-cache` | %.1f MB | < 30 MB | %s |\n", float64(rss)/(1<<20), yes(ok4))
 	fmt.Fprintf(&b, "| stripped binary size | %.1f MB | | |\n", float64(st.Size())/(1<<20))
+	b.WriteString(settings)
 	b.WriteString(loops.table())
 	fmt.Print(b.String())
 
 	if *readme != "" {
 		check(rewriteReadme(*readme, b.String()))
 	}
-	if !(ok1 && ok2 && okX && ok3 && ok4 && ok5 && ok6 && okAPI) {
+	if !(ok1 && ok2 && okX && ok3 && ok4 && ok5 && ok6 && okAPI && okSettings) {
 		fmt.Fprintln(os.Stderr, "bench: a target was missed")
 		os.Exit(1)
 	}

@@ -1,0 +1,5 @@
+//go:build !untunedstart
+
+package startup
+
+const tuned = true

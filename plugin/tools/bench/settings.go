@@ -1,0 +1,66 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// settingsRows measures what each of kp-token's speed settings pays,
+// against the same sources built without it (a build tag each), side by
+// side in one loop: a setting that stops paying shows here, and goes.
+//
+//   - plugin/startup (one P, the heap mapped at start), off with -tags
+//     untunedstart: a cached 'get -q';
+//   - httpclient's oneShot (a token exchange on a connection of its own),
+//     off with -tags pooledtoken: what the IAM exchange adds to a run, as
+//     the exchange row measures it.
+func settingsRows(runs int, home, iamURL, key string, kpBins []string, get func(path string, extra ...string) *exec.Cmd) (string, bool) {
+	untuned := buildVariant(home, "untunedstart")
+	pooled := buildVariant(home, "pooledtoken")
+	for i := range copies {
+		mustRun(get(untuned[i]))
+		mustRun(get(pooled[i]))
+	}
+	tuned, without := interleave(runs, func(i int) *exec.Cmd { return get(kpBins[i%copies]) },
+		func(i int) *exec.Cmd { return get(untuned[i%copies]) })
+
+	cold, cached := coldCached(home, iamURL, key, kpBins, get)
+	poolCold, poolCached := coldCached(home, iamURL, key, pooled, get)
+	var own, pool []time.Duration
+	for i := range runs {
+		own = append(own, warmPair(i, cold, cached, i%2 == 1))
+		pool = append(pool, warmPair(i, poolCold, poolCached, i%2 == 0))
+	}
+
+	var b strings.Builder
+	fmt.Fprintf(&b, "\n| speed setting | kp-token median | built without it | ratio (medians) | pays |\n| --- | --- | --- | --- | --- |\n")
+	ok := true
+	row := func(name string, with, without []time.Duration) {
+		ratio := float64(median(with)) / float64(median(without))
+		ok = ok && ratio < 1
+		fmt.Fprintf(&b, "| %s | %s | %s | %.2fx | %s |\n", name, ms(median(with)), ms(median(without)), ratio, yes(ratio < 1))
+	}
+	row("start-up settings (`plugin/startup`; without: `-tags untunedstart`): `get -q` from the cache", tuned, without)
+	row("a connection per token exchange (`httpclient` oneShot; without: `-tags pooledtoken`): the IAM exchange", own, pool)
+	return b.String(), ok
+}
+
+// buildVariant builds kp-token with a build tag, as make build does, and
+// writes its copies as the other plug-ins' are written.
+func buildVariant(home, tag string) []string {
+	built := filepath.Join(home, "kp-token-"+tag+".built")
+	build := exec.Command("go", "build", "-trimpath", "-tags", tag, "-ldflags", "-s -w", "-o", built, ".")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	build.Stderr = os.Stderr
+	check(build.Run())
+	var bins []string
+	for i := range copies {
+		bins = append(bins, filepath.Join(home, fmt.Sprintf("kp-token-%s-%d", tag, i)))
+		check(copyExecutable(built, bins[i]))
+	}
+	return bins
+}
