@@ -58,6 +58,10 @@ const benchKey = "Bench_ServiceId_Key_0123456789abcdefghijklmn"
 // that) is the floor of what it can measure; kp-token is above it.
 const rssChildEnv = "KP_TOKEN_BENCH_RSS_CHILD"
 
+// differenceRounds is how many times -runs the rows that time a
+// difference of differences run.
+const differenceRounds = 3
+
 // copies is how many copies of each plug-in the side by side runs rotate
 // through.
 const copies = 3
@@ -110,7 +114,7 @@ func main() {
 	// side by side runs rotate through them: where one copy landed in the
 	// page cache moved its start-up by about 1% either way, and one
 	// unlucky placement should not decide the ratio.
-	var kpBins, minimalBins []string
+	var kpBins []string
 	for i := range copies {
 		kpBins = append(kpBins, filepath.Join(home, fmt.Sprintf("kp-token-%d", i)))
 		check(copyExecutable(bin, kpBins[i]))
@@ -124,21 +128,18 @@ func main() {
 	get := func(extra ...string) *exec.Cmd { return getFrom(kpBin, extra...) }
 	mustRun(get()) // warm the cache and the page cache
 
-	// The minimal plug-in, built as make build builds kp-token.
-	built := filepath.Join(home, "minimal.built")
-	build := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", built, "./plugin/tools/bench/minimal")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	build.Stderr = os.Stderr
-	check(build.Run())
-	for i := range copies {
-		minimalBins = append(minimalBins, filepath.Join(home, fmt.Sprintf("minimal-%d", i)))
-		check(copyExecutable(built, minimalBins[i]))
+	// The minimal plug-in, built as make build builds kp-token, and the
+	// same with kp-token's start-up settings (plugin/startup).
+	minimalBins := buildCopies(home, "./plugin/tools/bench/minimal", "", "minimal")
+	tunedMinimalBins := buildCopies(home, "./plugin/tools/bench/minimal", "tunedminimal", "minimal-tuned")
+	minimalFrom := func(bins []string) func(int) *exec.Cmd {
+		return func(i int) *exec.Cmd {
+			c := exec.Command(bins[i%copies], "get")
+			c.Env = env
+			return c
+		}
 	}
-	minimalCmd := func(i int) *exec.Cmd {
-		c := exec.Command(minimalBins[i%copies], "get")
-		c.Env = env
-		return c
-	}
+	minimalCmd := minimalFrom(minimalBins)
 	// The same, for a Japanese user whose language comes from LANG (no
 	// locale in the CLI's configuration): the plug-in has ten catalogs and
 	// the SDK's words to match, and a silent run must load none of them.
@@ -153,11 +154,18 @@ func main() {
 	cachedVsMinimal, minimal := interleave(*runs, func(i int) *exec.Cmd { return getFrom(kpBins[i%copies]) }, minimalCmd)
 	cachedJA, minimalJA := interleave(*runs, func(i int) *exec.Cmd { return japanese(getFrom(kpBins[i%copies])) },
 		func(i int) *exec.Cmd { return japanese(minimalCmd(i)) })
+	for i := range copies {
+		mustRun(minimalFrom(tunedMinimalBins)(i))
+	}
+	cachedVsTuned, tunedMinimal := interleave(*runs, func(i int) *exec.Cmd { return getFrom(kpBins[i%copies]) }, minimalFrom(tunedMinimalBins))
 
 	curlCmd := func(int) *exec.Cmd { return exec.Command(curl, curlArgs...) }
 	cached, curl1 := interleave(*runs, func(int) *exec.Cmd { return get() }, curlCmd)
 	uncached, curl2 := interleave(*runs, func(int) *exec.Cmd { return get("--no-cache") }, curlCmd)
-	exchange, curlExchange := exchangeVsCurl(*runs, home, kpBins, getFrom, iam.URL, benchKey, curl, curlCmd)
+	// The exchange rows measure a difference of two runs each side (about
+	// 2 ms out of 20): three times the rounds, for a median as steady as
+	// the other rows'.
+	exchange, curlExchange := exchangeVsCurl(differenceRounds*(*runs), home, kpBins, getFrom, iam.URL, benchKey, curl, curlCmd)
 	apiTimes, curlAPI := apiVsCurl(*runs, iam, home, kpBins, keyFile, env, curl)
 	settings, okSettings := settingsRows(*runs, home, iam.URL, benchKey, kpBins, getFrom)
 
@@ -199,8 +207,8 @@ func main() {
 	loops := benchHeaderFile(kpBin, curl, env, iam, keyFile)
 
 	var b strings.Builder
-	fmt.Fprintf(&b, "Measured on %s (%d cores, %s/%s, %s), %s, %d runs each, interleaved with curl.\n\n",
-		cpuModel(), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version(), time.Now().UTC().Format("2006-01-02"), *runs)
+	fmt.Fprintf(&b, "Measured on %s (%d cores, %s/%s, %s), %s, %d runs each (the exchange rows %d rounds), interleaved with curl.\n\n",
+		cpuModel(), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version(), time.Now().UTC().Format("2006-01-02"), *runs, differenceRounds*(*runs))
 	fmt.Fprintf(&b, "| measurement | kp-token median | kp-token p95 | curl median | curl p95 | ratio (medians) | target | met |\n")
 	fmt.Fprintf(&b, "| --- | --- | --- | --- | --- | --- | --- | --- |\n")
 	row := func(name string, k, c []time.Duration, target float64) bool {
@@ -223,6 +231,8 @@ func main() {
 	}
 	ok5 := startRow("`get -q` from the cache vs a minimal plug-in (same SDK and go-sdk-core)", cachedVsMinimal, minimal)
 	ok6 := startRow("the same with `LANG=ja_JP.UTF-8`", cachedJA, minimalJA)
+	fmt.Fprintf(&b, "| the same against the minimal plug-in with kp-token's start-up settings (`plugin/startup`): kp-token's own work | %s | %s | %.2fx | none | |\n",
+		ms(median(cachedVsTuned)), ms(median(tunedMinimal)), float64(median(cachedVsTuned))/float64(median(tunedMinimal)))
 	ok3 := stampede == 1
 	ok4 := rss > 0 && rss < 30<<20
 	fmt.Fprintf(&b, "\n| measurement | value | target | met |\n| --- | --- | --- | --- |\n")
@@ -356,6 +366,23 @@ func check(err error) {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
+}
+
+// buildCopies builds the package pkg as make build builds kp-token (with a
+// build tag if tag is not empty) and writes its copies, named name-N, in
+// home.
+func buildCopies(home, pkg, tag, name string) []string {
+	built := filepath.Join(home, name+".built")
+	build := exec.Command("go", "build", "-trimpath", "-tags", tag, "-ldflags", "-s -w", "-o", built, pkg)
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	build.Stderr = os.Stderr
+	check(build.Run())
+	var bins []string
+	for i := range copies {
+		bins = append(bins, filepath.Join(home, fmt.Sprintf("%s-%d", name, i)))
+		check(copyExecutable(built, bins[i]))
+	}
+	return bins
 }
 
 // copyExecutable writes src's bytes to a new executable dst with plain

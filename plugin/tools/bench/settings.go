@@ -2,9 +2,7 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"time"
 )
@@ -19,8 +17,8 @@ import (
 //     off with -tags pooledtoken: what the IAM exchange adds to a run, as
 //     the exchange row measures it.
 func settingsRows(runs int, home, iamURL, key string, kpBins []string, get func(path string, extra ...string) *exec.Cmd) (string, bool) {
-	untuned := buildVariant(home, "untunedstart")
-	pooled := buildVariant(home, "pooledtoken")
+	untuned := buildCopies(home, ".", "untunedstart", "kp-token-untuned")
+	pooled := buildCopies(home, ".", "pooledtoken", "kp-token-pooled")
 	for i := range copies {
 		mustRun(get(untuned[i]))
 		mustRun(get(pooled[i]))
@@ -31,7 +29,7 @@ func settingsRows(runs int, home, iamURL, key string, kpBins []string, get func(
 	cold, cached := coldCached(home, iamURL, key, kpBins, get)
 	poolCold, poolCached := coldCached(home, iamURL, key, pooled, get)
 	var own, pool []time.Duration
-	for i := range runs {
+	for i := range differenceRounds * runs {
 		own = append(own, warmPair(i, cold, cached, i%2 == 1))
 		pool = append(pool, warmPair(i, poolCold, poolCached, i%2 == 0))
 	}
@@ -47,20 +45,4 @@ func settingsRows(runs int, home, iamURL, key string, kpBins []string, get func(
 	row("start-up settings (`plugin/startup`; without: `-tags untunedstart`): `get -q` from the cache", tuned, without)
 	row("a connection per token exchange (`httpclient` oneShot; without: `-tags pooledtoken`): the IAM exchange", own, pool)
 	return b.String(), ok
-}
-
-// buildVariant builds kp-token with a build tag, as make build does, and
-// writes its copies as the other plug-ins' are written.
-func buildVariant(home, tag string) []string {
-	built := filepath.Join(home, "kp-token-"+tag+".built")
-	build := exec.Command("go", "build", "-trimpath", "-tags", tag, "-ldflags", "-s -w", "-o", built, ".")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	build.Stderr = os.Stderr
-	check(build.Run())
-	var bins []string
-	for i := range copies {
-		bins = append(bins, filepath.Join(home, fmt.Sprintf("kp-token-%s-%d", tag, i)))
-		check(copyExecutable(built, bins[i]))
-	}
-	return bins
 }
