@@ -20,13 +20,20 @@ func resident(t *testing.T, b []byte) int {
 	return n
 }
 
-func TestPopulateMapsTheRange(t *testing.T) {
-	const pages = 64
-	b, err := syscall.Mmap(-1, 0, 2*pages*pageSize, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_ANON|syscall.MAP_PRIVATE)
+// fresh maps pages of memory no one has touched.
+func fresh(t *testing.T, pages int) []byte {
+	t.Helper()
+	b, err := syscall.Mmap(-1, 0, pages*pageSize, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_ANON|syscall.MAP_PRIVATE)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer syscall.Munmap(b)
+	t.Cleanup(func() { syscall.Munmap(b) })
+	return b
+}
+
+func TestPopulateMapsTheRange(t *testing.T) {
+	const pages = 64
+	b := fresh(t, 2*pages)
 	if n := resident(t, b); n != 0 {
 		t.Fatalf("%d pages resident before", n)
 	}
@@ -52,11 +59,7 @@ func TestPopulateMapsTheRange(t *testing.T) {
 // when the heap's mapped part ends before heapAhead.
 func TestPopulateStopsAtTheMappingsEnd(t *testing.T) {
 	const pages = 8
-	b, err := syscall.Mmap(-1, 0, 2*pages*pageSize, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_ANON|syscall.MAP_PRIVATE)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer syscall.Munmap(b)
+	b := fresh(t, 2*pages)
 	// The second half reserved the way the runtime reserves its arenas.
 	if err := syscall.Mprotect(b[pages*pageSize:], syscall.PROT_NONE); err != nil {
 		t.Fatal(err)
