@@ -21,8 +21,8 @@ import (
 // costs it more than the request does: a reader and a writer goroutine per
 // connection, a hand-off between them at each step, keep-alive settings
 // for a connection that will not be kept. `make bench` shows the
-// difference (the exchange row, against the pooled transport built with
-// -tags pooledtoken).
+// difference: its "speed setting" row times the exchange against the same
+// sources built with -tags pooledtoken, which leaves oneShot out.
 //
 // Every other request goes to the pool, where connections are reused
 // (pagination, Key Protect calls), and so do an exchange through a proxy

@@ -16,7 +16,9 @@ const (
 	madvPopulateWrite = 23
 )
 
-// first is where the heap stands when this package initializes.
+// first is where the heap stands when this package initializes: a package
+// variable, so that the object is on the heap (a local one whose address
+// only becomes a number could live on the stack).
 var first *[pageSize]byte
 
 // prefaultHeap maps the next heapAhead bytes of heap in one madvise call.
