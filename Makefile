@@ -80,6 +80,7 @@ fuzz:
 	$(GO) test $(TESTJSON) -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./plugin/token
 	$(GO) test $(TESTJSON) -run '^$$' -fuzz '^FuzzParseFile$$' -fuzztime $(FUZZTIME) ./plugin/token
 	$(GO) test $(TESTJSON) -run '^$$' -fuzz '^FuzzParseEntry$$' -fuzztime $(FUZZTIME) ./plugin/cache
+	$(GO) test $(TESTJSON) -run '^$$' -fuzz '^FuzzEncodeEntry$$' -fuzztime $(FUZZTIME) ./plugin/cache
 	$(GO) test $(TESTJSON) -run '^$$' -fuzz '^FuzzOn$$' -fuzztime $(FUZZTIME) ./plugin/kpapi
 
 # Coverage (not part of 'make test'): every test, the in-process ones and

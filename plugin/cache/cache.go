@@ -153,10 +153,10 @@ func Parse(data []byte, k Key) (Entry, error) {
 // replaced, which a reader without the lock takes for a reason to wait
 // for it (atomicfile's Locked).
 func (c *Cache) Store(k Key, t token.Token, now time.Time) error {
-	data, err := json.MarshalIndent(Entry{
+	data, err := encodeEntry(Entry{
 		Version: version, Endpoint: k.Endpoint, KeyHash: k.keyHash(), Scope: k.Scope, Source: k.Source,
 		Stored: now.Unix(), Token: t,
-	}, "", "  ")
+	})
 	if err != nil {
 		return err
 	}

@@ -1,20 +1,21 @@
 // Package startup sets, before any other package of kp-token or its
 // libraries initializes, what a short-lived command-line process needs
 // from the Go runtime: one processor, and on Linux the heap's first pages
-// mapped in one call rather than one fault at a time. main imports it for
-// its init alone.
+// and the executable's code mapped in one call each rather than one fault
+// at a time. main imports it for its init alone.
 //
-// It must import nothing but the runtime and syscall. Go initializes, at
-// each step, the first package in import-path order whose imports are all
-// initialized: with no other imports this one is ready, and runs, before
-// go-sdk-core's and the SDK's dependencies build their tables
-// (go-playground/validator, go-openapi/strfmt, the SDK's catalogs, gojq),
-// which is most of a run's heap. TestStartupInitializesFirst (package
-// kptoken) holds the order on the real binary.
+// It must import nothing but the runtime, syscall and unsafe. Go
+// initializes, at each step, the first package in import-path order whose
+// imports are all initialized: with no other imports this one is ready,
+// and runs, before go-sdk-core's and the SDK's dependencies build their
+// tables (go-playground/validator, go-openapi/strfmt, the SDK's catalogs,
+// gojq), which is most of a run's heap. TestStartupInitializesFirst
+// (package kptoken) holds the order on the real binary.
 //
-// `make bench` shows what the settings pay: its "speed setting" row times
+// `make bench` shows what the settings pay: its "speed setting" rows time
 // a cached `get -q` against the same sources built with -tags
-// untunedstart, which leaves them out.
+// untunedstart, which leaves them all out, and with -tags lazytext, which
+// leaves out the code's mapping alone.
 package startup
 
 import (
@@ -28,6 +29,7 @@ func init() {
 	}
 	oneProcessor()
 	prefaultHeap()
+	mapText()
 }
 
 // oneProcessor runs the process on one P unless GOMAXPROCS says otherwise.

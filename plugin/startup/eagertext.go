@@ -1,0 +1,5 @@
+//go:build !lazytext
+
+package startup
+
+const lazyText = false
