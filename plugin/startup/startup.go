@@ -14,8 +14,8 @@
 //
 // `make bench` shows what the settings pay: its "speed setting" rows time
 // a cached `get -q` against the same sources built with -tags
-// untunedstart, which leaves them all out, and with -tags lazytext, which
-// leaves out the code's mapping alone.
+// untunedstart, which leaves them all out, and the IAM exchange against
+// those built with -tags lazytext, which leaves out the code's mapping.
 package startup
 
 import (

@@ -12,10 +12,11 @@ const madvPopulateRead = 22
 // mapText maps the executable's code, already in the page cache once the
 // binary has run, in one madvise call. Go's code is spread over the whole
 // text segment: a run touches a little of most of it, and the kernel maps
-// it one fault at a time (each fault maps 16 pages around it), a trap that
-// a virtual machine makes dear. `make bench` shows what it pays: its
-// "speed setting" row times a cached `get -q` against the same sources
-// built with -tags lazytext, which leaves it out. The cost is the
+// it one fault at a time (each fault maps the 16 pages around it), a trap
+// that a virtual machine makes dear. A run that exchanges a key runs the
+// most code, and gains the most: `make bench` shows what it pays in its
+// "speed setting" row, which times the IAM exchange against the same
+// sources built with -tags lazytext, which leave it out. The cost is the
 // resident size: the whole segment (about 7 MB, shared with every other
 // run, and dropped first when memory runs short) counts in a run's RSS.
 func mapText() {
