@@ -16,8 +16,8 @@ const madvPopulateRead = 22
 // that a virtual machine makes dear. A run that exchanges a key runs the
 // most code, and gains the most: `make bench` shows what it pays in its
 // "speed setting" row, which times the IAM exchange against the same
-// sources built with -tags lazytext, which leave it out. The cost is the
-// resident size: the whole segment (about 7 MB, shared with every other
+// sources built with -tags lazytext, which leaves it out. The cost is the
+// resident size: the whole segment (about 6.5 MB, shared with every other
 // run, and dropped first when memory runs short) counts in a run's RSS.
 func mapText() {
 	if lazyText {
